@@ -1,0 +1,132 @@
+//! Corrections applied to the description before progenitor sees it.
+//!
+//! `spec/` holds GitHub's description as published, oddities included, so
+//! that the next upstream import diffs cleanly. Every deviation the generated
+//! client needs lives here instead: one function per upstream fact, each
+//! documented with what it corrects and why, each tested on the vendored spec.
+
+use serde_json::Value;
+
+use crate::{Error, Spec};
+
+mod error_bodies;
+mod nullable;
+mod parameter_enums;
+mod response_enums;
+mod undeclared_required;
+
+pub use error_bodies::uniform_error_bodies;
+pub use nullable::nullable_schemas_as_option;
+pub use parameter_enums::{CONCEPTS, hoist_parameter_enums};
+pub use response_enums::open_response_enums;
+pub use undeclared_required::drop_undeclared_required;
+
+/// A named correction of the description.
+#[derive(Clone, Copy)]
+pub struct Fixup {
+    /// The function's name, used in error messages.
+    pub name: &'static str,
+    /// Rewrites the document in place, or says why it cannot.
+    pub apply: fn(&mut Value) -> Result<(), String>,
+}
+
+/// Every fixup, in the order they run.
+///
+/// The order matters in one place: response enums are opened after parameter
+/// enums are hoisted, so the hoisted (request-side) schemas stay closed.
+pub const ALL: &[Fixup] = &[
+    Fixup {
+        name: "drop_undeclared_required",
+        apply: drop_undeclared_required,
+    },
+    Fixup {
+        name: "nullable_schemas_as_option",
+        apply: nullable_schemas_as_option,
+    },
+    Fixup {
+        name: "hoist_parameter_enums",
+        apply: hoist_parameter_enums,
+    },
+    Fixup {
+        name: "open_response_enums",
+        apply: open_response_enums,
+    },
+    Fixup {
+        name: "uniform_error_bodies",
+        apply: uniform_error_bodies,
+    },
+];
+
+/// Applies every fixup to a copy of `spec` and returns the corrected document.
+pub fn apply_all(spec: &Spec) -> Result<Value, Error> {
+    apply(spec, ALL.iter())
+}
+
+/// Applies the given fixups, in order, to a copy of `spec`.
+pub fn apply<'a>(spec: &Spec, fixups: impl IntoIterator<Item = &'a Fixup>) -> Result<Value, Error> {
+    let mut document = spec.value().clone();
+    for fixup in fixups {
+        (fixup.apply)(&mut document).map_err(|message| Error::Fixup {
+            name: fixup.name,
+            message,
+        })?;
+    }
+    Ok(document)
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Helpers that let each fixup's tests show the problem on the vendored
+    //! spec and its absence once the fixup runs.
+
+    use std::sync::OnceLock;
+
+    use serde_json::Value;
+
+    use super::{ALL, apply};
+    use crate::Spec;
+
+    /// The vendored spec, as checked in.
+    pub fn vendored() -> &'static Spec {
+        static SPEC: OnceLock<Spec> = OnceLock::new();
+        SPEC.get_or_init(|| {
+            let text = include_str!("../../../spec/packages.json");
+            Spec::from_json(text).expect("the vendored spec is valid")
+        })
+    }
+
+    /// The vendored spec with every fixup but `skipped` applied.
+    pub fn fixed_except(skipped: &str) -> Value {
+        assert!(
+            ALL.iter().any(|f| f.name == skipped),
+            "no fixup named {skipped}"
+        );
+        apply(vendored(), ALL.iter().filter(|f| f.name != skipped)).expect("fixups apply")
+    }
+
+    /// The vendored spec with every fixup applied.
+    pub fn fixed() -> Value {
+        apply(vendored(), ALL.iter()).expect("fixups apply")
+    }
+
+    /// progenitor's output for `document`, or its error/panic message.
+    pub fn generate(document: &Value) -> Result<String, String> {
+        crate::render::render(document).map_err(|e| e.to_string())
+    }
+
+    /// The body of the generated `types` item named `name` (struct or enum),
+    /// up to its closing brace.
+    pub fn type_source<'a>(code: &'a str, name: &str) -> Option<&'a str> {
+        let start = [
+            format!("pub struct {name} "),
+            format!("pub struct {name}("),
+            format!("pub enum {name} "),
+        ]
+        .iter()
+        .find_map(|needle| code.find(needle.as_str()))?;
+        let end = code[start..]
+            .find("\n    }\n")
+            .map_or(code.len(), |e| start + e + 6);
+        Some(&code[start..end])
+    }
+}

@@ -1,0 +1,6 @@
+//! Guards that make spec drift visible in review. See each module.
+
+mod drift;
+mod freshness;
+mod payloads;
+mod surface;

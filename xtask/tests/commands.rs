@@ -1,0 +1,447 @@
+//! The maintainer's commands, run against a temporary copy of the workspace.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+const SPEC: &str = "spec/packages.json";
+const GENERATED: &str = "generated/src/lib.rs";
+const SNAPSHOTS: [&str; 2] = [
+    "tests/snapshots/spec_surface.snap",
+    "tests/snapshots/fixed_spec_surface.snap",
+];
+
+/// A temporary workspace holding copies of the real spec and generated crate.
+struct Workspace {
+    dir: TempDir,
+}
+
+impl Workspace {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        for relative in [SPEC, GENERATED].into_iter().chain(SNAPSHOTS) {
+            let target = dir.path().join(relative);
+            fs::create_dir_all(target.parent().unwrap()).unwrap();
+            fs::copy(xtask::workspace_root().join(relative), target).unwrap();
+        }
+        Self { dir }
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn read(&self, relative: &str) -> String {
+        fs::read_to_string(self.root().join(relative)).unwrap()
+    }
+
+    fn write(&self, name: &str, contents: &str) -> PathBuf {
+        let path = self.root().join(name);
+        fs::write(&path, contents).unwrap();
+        path
+    }
+
+    /// Every tracked file, to show that a failed command changed nothing.
+    fn outputs(&self) -> Vec<String> {
+        [SPEC, GENERATED]
+            .into_iter()
+            .chain(SNAPSHOTS)
+            .map(|path| self.read(path))
+            .collect()
+    }
+}
+
+/// A small "full" description: packages operations next to other tags,
+/// components shared with them, `$ref` chains, and components nobody uses.
+fn synthetic_full() -> Value {
+    let schema = |name: &str| json!({ "$ref": format!("#/components/schemas/{name}") });
+    json!({
+        "openapi": "3.0.3",
+        "info": {"title": "GitHub v3 REST API", "version": "1.1.4"},
+        "servers": [{"url": "https://api.github.com"}],
+        "tags": [
+            {"name": "packages", "description": "p"},
+            {"name": "repos", "description": "r"},
+            {"name": "users", "description": "u"}
+        ],
+        "paths": {
+            "/orgs/{org}/packages": {"get": {
+                "operationId": "packages/list-packages-for-organization",
+                "tags": ["packages"],
+                "parameters": [{"$ref": "#/components/parameters/org"}, {"$ref": "#/components/parameters/per-page"}],
+                "responses": {
+                    "200": {"description": "ok", "content": {"application/json": {
+                        "schema": {"type": "array", "items": schema("package")},
+                        "examples": {"default": {"$ref": "#/components/examples/packages"}}
+                    }}},
+                    "403": {"$ref": "#/components/responses/forbidden"}
+                }
+            }},
+            "/user/packages/{package_name}": {
+                "parameters": [{"$ref": "#/components/parameters/package-name"}],
+                "get": {
+                    "operationId": "packages/get-package-for-authenticated-user",
+                    "tags": ["packages"],
+                    "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": schema("package")}}}}
+                },
+                "put": {
+                    "operationId": "users/not-a-packages-operation",
+                    "tags": ["users"],
+                    "responses": {"204": {"description": "done"}}
+                }
+            },
+            "/repos/{owner}/{repo}": {"get": {
+                "operationId": "repos/get",
+                "tags": ["repos"],
+                "parameters": [{"$ref": "#/components/parameters/owner"}],
+                "responses": {
+                    "200": {"description": "ok", "content": {"application/json": {"schema": schema("full-repository")}}},
+                    "403": {"$ref": "#/components/responses/forbidden"}
+                }
+            }}
+        },
+        "components": {
+            "schemas": {
+                "package": {"type": "object", "properties": {
+                    "name": {"type": "string"},
+                    "owner": schema("nullable-simple-user"),
+                    "repository": schema("minimal-repository")
+                }},
+                "nullable-simple-user": {"type": "object", "nullable": true, "properties": {"login": {"type": "string"}}},
+                "minimal-repository": {"type": "object", "properties": {"owner": schema("simple-user")}},
+                "simple-user": {"type": "object", "properties": {"plan": schema("plan")}},
+                "plan": {"type": "object", "properties": {"name": {"type": "string"}}},
+                "full-repository": {"type": "object", "properties": {"owner": schema("simple-user"), "extra": schema("unused-by-packages")}},
+                "unused-by-packages": {"type": "string"},
+                "unused": {"type": "integer"},
+                "basic-error": {"type": "object", "properties": {"message": {"type": "string"}}}
+            },
+            "parameters": {
+                "org": {"name": "org", "in": "path", "required": true, "schema": {"type": "string"}},
+                "per-page": {"name": "per_page", "in": "query", "schema": {"type": "integer"}},
+                "package-name": {"name": "package_name", "in": "path", "required": true, "schema": {"type": "string"}},
+                "owner": {"name": "owner", "in": "path", "required": true, "schema": {"type": "string"}}
+            },
+            "responses": {
+                "forbidden": {"description": "Forbidden", "content": {"application/json": {"schema": schema("basic-error")}}},
+                "gone": {"description": "Gone"}
+            },
+            "examples": {
+                "packages": {"value": [{"name": "a"}]},
+                "unused": {"value": 1}
+            }
+        }
+    })
+}
+
+fn keys(value: &Value) -> Vec<&str> {
+    value
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect()
+}
+
+#[test]
+fn import_cuts_the_packages_operations_and_what_they_reach() {
+    let workspace = Workspace::new();
+    fs::remove_file(workspace.root().join(SPEC)).unwrap();
+    let full = workspace.write("full.json", &synthetic_full().to_string());
+
+    let report = xtask::import_spec(workspace.root(), &full).unwrap();
+    assert!(
+        report.starts_with(
+            "wrote spec/packages.json\noperations: 2 (added 2, removed 0, changed 0)\n"
+        ),
+        "{report}"
+    );
+
+    let fragment: Value = serde_json::from_str(&workspace.read(SPEC)).unwrap();
+    let mut paths = keys(&fragment["paths"]);
+    paths.sort_unstable();
+    assert_eq!(
+        paths,
+        ["/orgs/{org}/packages", "/user/packages/{package_name}"]
+    );
+    assert_eq!(
+        keys(&fragment["paths"]["/user/packages/{package_name}"]),
+        ["get", "parameters"]
+    );
+    assert_eq!(
+        fragment["tags"],
+        json!([{"name": "packages", "description": "p"}])
+    );
+    assert_eq!(
+        fragment["servers"],
+        json!([{"url": "https://api.github.com"}])
+    );
+
+    let components = &fragment["components"];
+    assert_eq!(
+        keys(&components["schemas"]),
+        [
+            "basic-error",
+            "minimal-repository",
+            "nullable-simple-user",
+            "package",
+            "plan",
+            "simple-user"
+        ],
+        "the whole chain package → minimal-repository → simple-user → plan, and nothing only repos uses"
+    );
+    assert_eq!(
+        keys(&components["parameters"]),
+        ["org", "package-name", "per-page"]
+    );
+    assert_eq!(keys(&components["responses"]), ["forbidden"]);
+    assert_eq!(keys(&components["examples"]), ["packages"]);
+}
+
+#[test]
+fn import_is_deterministic_and_idempotent() {
+    let workspace = Workspace::new();
+    let mut full = synthetic_full();
+    let full_path = workspace.write("full.json", &full.to_string());
+    xtask::import_spec(workspace.root(), &full_path).unwrap();
+    let first = workspace.read(SPEC);
+
+    // The same content in another key order imports to the same bytes.
+    let paths = full["paths"].as_object_mut().unwrap();
+    let reordered: serde_json::Map<String, Value> = paths
+        .iter()
+        .rev()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    *paths = reordered;
+    let reordered_path = workspace.write(
+        "reordered.json",
+        &serde_json::to_string_pretty(&full).unwrap(),
+    );
+    let report = xtask::import_spec(workspace.root(), &reordered_path).unwrap();
+    assert!(
+        report.starts_with("spec/packages.json is already up to date\n"),
+        "{report}"
+    );
+    assert_eq!(workspace.read(SPEC), first);
+}
+
+#[test]
+fn import_reports_what_changed() {
+    let workspace = Workspace::new();
+    let mut full = synthetic_full();
+    let path = workspace.write("full.json", &full.to_string());
+    xtask::import_spec(workspace.root(), &path).unwrap();
+
+    full["paths"]
+        .as_object_mut()
+        .unwrap()
+        .remove("/orgs/{org}/packages");
+    full["paths"]["/users/{username}/packages"] = json!({"get": {
+        "operationId": "packages/list-packages-for-user",
+        "tags": ["packages"],
+        "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/package"}}}}}
+    }});
+    full["components"]["schemas"]["package"]["properties"]["version_count"] =
+        json!({"type": "integer"});
+    let path = workspace.write("full.json", &full.to_string());
+
+    let report = xtask::import_spec(workspace.root(), &path).unwrap();
+    let expected = "\
+wrote spec/packages.json
+operations: 2 (added 1, removed 1, changed 0)
+  + packages/list-packages-for-user (GET /users/{username}/packages)
+  - packages/list-packages-for-organization (GET /orgs/{org}/packages)
+schemas: 5 (added 0, removed 1, changed 1)
+  - basic-error
+  ~ package
+other components:
+  - examples/packages
+  - parameters/org
+  - parameters/per-page
+  - responses/forbidden
+";
+    assert!(report.starts_with(expected), "{report}");
+}
+
+#[test]
+fn import_refuses_bad_input_and_changes_nothing() {
+    let workspace = Workspace::new();
+    let before = workspace.outputs();
+    let mut version_3_1 = synthetic_full();
+    version_3_1["openapi"] = json!("3.1.0");
+    let mut no_packages = synthetic_full();
+    for item in no_packages["paths"].as_object_mut().unwrap().values_mut() {
+        for operation in item.as_object_mut().unwrap().values_mut() {
+            if operation.get("tags").is_some() {
+                operation["tags"] = json!(["repos"]);
+            }
+        }
+    }
+
+    let cases = [
+        ("missing.json", None, "cannot read "),
+        (
+            "truncated.json",
+            Some(r#"{"openapi": "3.0.3", "paths": {"#.to_owned()),
+            "not valid JSON (EOF while parsing",
+        ),
+        (
+            "description.yaml",
+            Some("openapi: 3.0.3\ninfo: {}\n".to_owned()),
+            "YAML descriptions are not supported",
+        ),
+        (
+            "v31.json",
+            Some(version_3_1.to_string()),
+            "OpenAPI 3.1.0 is not supported",
+        ),
+        (
+            "none.json",
+            Some(no_packages.to_string()),
+            "the description has no operation tagged `packages`",
+        ),
+    ];
+    for (name, contents, expected) in cases {
+        let path = match contents {
+            Some(text) => workspace.write(name, &text),
+            None => workspace.root().join(name),
+        };
+        let failure = xtask::import_spec(workspace.root(), &path).unwrap_err();
+        assert!(
+            failure.message.contains(expected),
+            "{name}: {}",
+            failure.message
+        );
+        assert!(
+            !failure.message.contains('\n'),
+            "{name}: one line, got {:?}",
+            failure.message
+        );
+        assert!(
+            failure.message.contains(name),
+            "{name}: the message names the file: {}",
+            failure.message
+        );
+        assert_eq!(
+            workspace.outputs(),
+            before,
+            "{name} changed spec/ or generated/"
+        );
+    }
+}
+
+#[test]
+fn codegen_check_passes_on_a_fresh_copy() {
+    let workspace = Workspace::new();
+    assert_eq!(
+        xtask::codegen(workspace.root(), true).unwrap(),
+        "generated/src/lib.rs and the surface snapshots are up to date\n"
+    );
+}
+
+#[test]
+fn codegen_check_shows_a_diff_for_a_stale_crate_and_codegen_fixes_it() {
+    let workspace = Workspace::new();
+    let mut spec: Value = serde_json::from_str(&workspace.read(SPEC)).unwrap();
+    spec["components"]["schemas"]["package-version"]["properties"]["size"] =
+        json!({"type": "integer"});
+    workspace.write(SPEC, &serde_json::to_string_pretty(&spec).unwrap());
+    let before = workspace.outputs();
+
+    let failure = xtask::codegen(workspace.root(), true).unwrap_err();
+    assert_eq!(
+        failure.message,
+        "generated/src/lib.rs, tests/snapshots/spec_surface.snap, tests/snapshots/fixed_spec_surface.snap \
+         out of date with spec/packages.json; run `cargo xtask codegen` and commit the result"
+    );
+    let generated_diff = "--- generated/src/lib.rs (checked in)\n+++ generated/src/lib.rs (regenerated from spec/packages.json)\n";
+    assert!(
+        failure.details.starts_with(generated_diff),
+        "{}",
+        failure.details
+    );
+    assert!(
+        failure
+            .details
+            .contains("\n+        pub size: ::std::option::Option<i64>,\n"),
+        "{}",
+        failure.details
+    );
+    assert!(
+        failure.details.contains("\n+  size: integer\n"),
+        "{}",
+        failure.details
+    );
+    assert_eq!(workspace.outputs(), before, "--check wrote something");
+
+    let report = xtask::codegen(workspace.root(), false).unwrap();
+    assert!(
+        report.starts_with("wrote generated/src/lib.rs, tests/snapshots/spec_surface.snap"),
+        "{report}"
+    );
+    assert!(
+        workspace
+            .read(GENERATED)
+            .contains("pub size: ::std::option::Option<i64>,")
+    );
+    assert!(workspace.read(SNAPSHOTS[0]).contains("\n  size: integer\n"));
+    assert!(xtask::codegen(workspace.root(), true).is_ok());
+}
+
+#[test]
+fn codegen_refuses_a_bad_spec_and_leaves_generated_alone() {
+    let workspace = Workspace::new();
+    let original = workspace.read(SPEC);
+    let mut unhoistable: Value = serde_json::from_str(&original).unwrap();
+    unhoistable["paths"]["/orgs/{org}/packages"]["get"]["parameters"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "sort", "in": "query", "schema": {"type": "string", "enum": ["created", "updated"]}}));
+
+    let cases = [
+        (
+            original[..original.len() / 2].to_owned(),
+            "spec/packages.json: not valid JSON (",
+        ),
+        (
+            unhoistable.to_string(),
+            "spec/packages.json: fixup `hoist_parameter_enums` cannot proceed: parameter `sort` of get /orgs/{org}/packages",
+        ),
+    ];
+    for (text, expected) in cases {
+        workspace.write(SPEC, &text);
+        let generated = workspace.read(GENERATED);
+        let failure = xtask::codegen(workspace.root(), false).unwrap_err();
+        assert!(failure.message.starts_with(expected), "{}", failure.message);
+        assert!(!failure.message.contains('\n'));
+        assert_eq!(workspace.read(GENERATED), generated);
+    }
+}
+
+#[test]
+fn the_binary_prints_one_error_line_and_exits_non_zero() {
+    let workspace = Workspace::new();
+    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args([
+            "--root",
+            workspace.root().to_str().unwrap(),
+            "spec",
+            "import",
+            "--from",
+            "nowhere.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.starts_with("error: cannot read nowhere.json: "),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
