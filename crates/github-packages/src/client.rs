@@ -1,0 +1,389 @@
+//! The client and its configuration.
+
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+
+use crate::transport::Shared;
+use crate::{Error, Owner, OwnerPackages, RateLimit, RetryPolicy};
+
+/// Where GitHub's REST API lives for github.com.
+pub const DEFAULT_BASE_URL: &str = "https://api.github.com";
+/// The REST API version this crate is written against (`X-GitHub-Api-Version`).
+pub const DEFAULT_API_VERSION: &str = "2022-11-28";
+/// The media type GitHub recommends for its REST API.
+const GITHUB_JSON: &str = "application/vnd.github+json";
+const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A GitHub Packages client. Cheap to clone; clones share the connection
+/// pool and the rate-limit state.
+///
+/// ```no_run
+/// # async fn example() -> github_packages::Result<()> {
+/// use github_packages::{Client, Owner, PackageType};
+///
+/// let client = Client::builder().token(std::env::var("GITHUB_TOKEN").unwrap()).build()?;
+/// let page = client.packages(Owner::org("acme")).list(PackageType::Container).await?;
+/// for package in page.items {
+///     println!("{} ({} versions)", package.name(), package.version_count());
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    shared: Arc<Shared>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.shared, f)
+    }
+}
+
+impl Client {
+    /// Starts configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment, as GitHub Actions sets it:
+    /// `GITHUB_TOKEN` (required) and `GITHUB_API_URL` (optional, defaults
+    /// to `https://api.github.com`).
+    pub fn from_env() -> Result<Self, Error> {
+        ClientBuilder::from_env_vars(|name| std::env::var(name).ok())?.build()
+    }
+
+    /// The packages of `owner`: list them, or pick one to inspect, delete or
+    /// restore it and its versions.
+    pub fn packages(&self, owner: Owner) -> OwnerPackages {
+        OwnerPackages::new(self.clone(), owner)
+    }
+
+    /// GitHub's rate-limit state from the most recent answer that carried it.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        self.shared
+            .rate_limit
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The API root requests go to, e.g. `https://api.github.com`.
+    pub fn base_url(&self) -> &str {
+        &self.shared.base_url
+    }
+
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+}
+
+/// Configures a [`Client`]. Every setting has a default; only the token is
+/// needed for anything but public packages.
+#[derive(Default)]
+pub struct ClientBuilder {
+    token: Option<String>,
+    base_url: Option<String>,
+    user_agent: Option<String>,
+    api_version: Option<String>,
+    connect_timeout: Option<Duration>,
+    timeout: Option<Duration>,
+    http: Option<reqwest::Client>,
+    retry: Option<RetryPolicy>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("base_url", &self.base_url)
+            .field("user_agent", &self.user_agent)
+            .field("api_version", &self.api_version)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field(
+                "http",
+                &self.http.as_ref().map(|_| "<custom reqwest::Client>"),
+            )
+            .field("retry", &self.retry)
+            .finish()
+    }
+}
+
+impl ClientBuilder {
+    /// The token sent as `Authorization: Bearer …`: a personal access token
+    /// (classic tokens need `read:packages`, plus `delete:packages` or
+    /// `write:packages` to delete or restore), or a GitHub Actions token.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// The API root. `https://api.github.com` by default. A GitHub
+    /// Enterprise Server host (`https://ghe.example.com`) becomes
+    /// `https://ghe.example.com/api/v3`; `https://github.com` becomes
+    /// `https://api.github.com`; a URL with a path is used as it is. A
+    /// trailing slash does not matter.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The `User-Agent` GitHub sees (it rejects requests without one).
+    /// Defaults to `github-packages/<version>`; naming your tool helps
+    /// GitHub support help you.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// The `X-GitHub-Api-Version` sent; defaults to [`DEFAULT_API_VERSION`].
+    pub fn api_version(mut self, version: impl Into<String>) -> Self {
+        self.api_version = Some(version.into());
+        self
+    }
+
+    /// How long to wait for a connection (10 s by default).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// How long one request may take in all (60 s by default).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends requests through your own `reqwest::Client` (proxies,
+    /// certificates, …). Its timeouts apply; setting this crate's timeouts
+    /// as well is an error.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// How failed requests are retried; [`RetryPolicy::none`] turns it off.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// A builder preloaded from `GITHUB_TOKEN` and `GITHUB_API_URL`.
+    pub fn from_env() -> Result<Self, Error> {
+        Self::from_env_vars(|name| std::env::var(name).ok())
+    }
+
+    pub(crate) fn from_env_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        let token = var("GITHUB_TOKEN")
+            .filter(|t| !t.trim().is_empty())
+            .ok_or_else(|| {
+                Error::Config(
+                    "GITHUB_TOKEN is not set; export a token with the read:packages scope \
+                 (and delete:packages to delete versions)"
+                        .to_owned(),
+                )
+            })?;
+        let mut builder = Self::default().token(token.trim());
+        if let Some(url) = var("GITHUB_API_URL").filter(|u| !u.trim().is_empty()) {
+            builder = builder.base_url(url);
+        }
+        Ok(builder)
+    }
+
+    /// Checks the configuration and builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let base_url = normalize_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
+        if base_url.starts_with("https:") && !cfg!(any(feature = "rustls", feature = "native-tls"))
+        {
+            return Err(Error::Config(
+                "this build has no TLS; enable the `rustls` or `native-tls` feature to reach https URLs".to_owned(),
+            ));
+        }
+
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static(GITHUB_JSON));
+        let user_agent = self
+            .user_agent
+            .unwrap_or_else(|| DEFAULT_USER_AGENT.to_owned());
+        headers.insert(USER_AGENT, header_value("user agent", user_agent.trim())?);
+        let version = self
+            .api_version
+            .unwrap_or_else(|| DEFAULT_API_VERSION.to_owned());
+        headers.insert(
+            HeaderName::from_static("x-github-api-version"),
+            header_value("API version", version.trim())?,
+        );
+        if let Some(token) = self.token {
+            let mut value = HeaderValue::from_str(&format!("Bearer {}", token.trim()))
+                .ok()
+                .filter(|_| !token.trim().is_empty())
+                .ok_or_else(|| {
+                    Error::Config("the token is empty or not valid in an HTTP header".to_owned())
+                })?;
+            value.set_sensitive(true);
+            headers.insert(AUTHORIZATION, value);
+        }
+
+        let http = match self.http {
+            Some(_) if self.connect_timeout.is_some() || self.timeout.is_some() => {
+                return Err(Error::Config(
+                    "timeouts are set on the reqwest::Client you pass, not on this builder"
+                        .to_owned(),
+                ));
+            }
+            Some(client) => client,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
+                .build()
+                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
+        };
+
+        Ok(Client {
+            shared: Arc::new(Shared {
+                base_url,
+                http,
+                headers,
+                retry: self.retry.unwrap_or_default(),
+                rate_limit: Mutex::new(None),
+            }),
+        })
+    }
+}
+
+fn header_value(what: &str, value: &str) -> Result<HeaderValue, Error> {
+    if value.is_empty() {
+        return Err(Error::Config(format!(
+            "the {what} is empty; GitHub rejects requests without one"
+        )));
+    }
+    HeaderValue::from_str(value).map_err(|_| {
+        Error::Config(format!(
+            "the {what} `{value}` is not valid in an HTTP header"
+        ))
+    })
+}
+
+/// The API root for `input`: scheme, host, port and path, without a
+/// trailing slash (the generated client appends `/orgs/…`).
+fn normalize_base_url(input: &str) -> Result<String, Error> {
+    let url = reqwest::Url::parse(input.trim())
+        .map_err(|e| Error::Config(format!("the base URL `{input}` is not a URL ({e})")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        // Not echoed: it holds credentials.
+        return Err(Error::Config(
+            "the base URL must not contain credentials; use the token".to_owned(),
+        ));
+    }
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Error::Config(format!(
+            "the base URL `{input}` is not http or https"
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::Config(format!(
+            "the base URL `{input}` must not have a query or fragment"
+        )));
+    }
+    let host = url.host_str().unwrap_or_default();
+    let path = url.path().trim_end_matches('/');
+    let origin = url.origin().ascii_serialization();
+    Ok(match (host, path) {
+        ("github.com" | "www.github.com", "") => DEFAULT_BASE_URL.to_owned(),
+        ("api.github.com", "") => origin,
+        (_, "") => format!("{origin}/api/v3"),
+        (_, path) => format!("{origin}{path}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_normalize_to_an_api_root_without_trailing_slash() {
+        let cases = [
+            ("https://api.github.com", "https://api.github.com"),
+            ("https://api.github.com/", "https://api.github.com"),
+            ("https://github.com", "https://api.github.com"),
+            ("https://ghe.example.com", "https://ghe.example.com/api/v3"),
+            ("https://ghe.example.com/", "https://ghe.example.com/api/v3"),
+            (
+                "https://ghe.example.com/api/v3/",
+                "https://ghe.example.com/api/v3",
+            ),
+            (
+                "https://GHE.Example.com:8443/api/v3",
+                "https://ghe.example.com:8443/api/v3",
+            ),
+            (
+                "http://127.0.0.1:8080/api/v3",
+                "http://127.0.0.1:8080/api/v3",
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(normalize_base_url(input).unwrap(), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn unusable_base_urls_are_rejected_without_echoing_credentials() {
+        for input in [
+            "ghe.example.com",
+            "ftp://ghe.example.com",
+            "https://ghe.example.com/api?x=1",
+        ] {
+            assert!(normalize_base_url(input).is_err(), "{input}");
+        }
+        let err = normalize_base_url("https://user:hunter2@ghe.example.com").unwrap_err();
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn environment_gives_token_and_url_and_a_clear_error_without_token() {
+        let vars = |token: Option<&'static str>, url: Option<&'static str>| {
+            move |name: &str| match name {
+                "GITHUB_TOKEN" => token.map(str::to_owned),
+                "GITHUB_API_URL" => url.map(str::to_owned),
+                _ => None,
+            }
+        };
+        let client =
+            ClientBuilder::from_env_vars(vars(Some("t0k"), Some("https://ghe.example.com/api/v3")))
+                .unwrap()
+                .build()
+                .unwrap();
+        assert_eq!(client.base_url(), "https://ghe.example.com/api/v3");
+
+        for missing in [None, Some("  ")] {
+            let err = ClientBuilder::from_env_vars(vars(missing, None)).unwrap_err();
+            assert!(err.to_string().contains("GITHUB_TOKEN is not set"), "{err}");
+        }
+    }
+
+    #[test]
+    fn bad_settings_are_clear_errors() {
+        let err = Client::builder().user_agent("").build().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid client configuration: the user agent is empty; GitHub rejects requests without one"
+        );
+        let err = Client::builder().token("line\nbreak").build().unwrap_err();
+        assert!(!err.to_string().contains("line"), "{err}");
+        let err = Client::builder()
+            .http_client(reqwest::Client::new())
+            .timeout(Duration::from_secs(1))
+            .build()
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("timeouts are set on the reqwest::Client you pass"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,367 @@
+//! The owner-scope table: for each request, the generated operation that
+//! serves it for an organization, a user and the authenticated user.
+//!
+//! This is the only module that names generated methods and GitHub's
+//! operationIds. Every request is checked here before anything is sent:
+//! names, enum values GitHub would not accept, paging bounds, and
+//! parameters an owner scope does not document.
+
+use std::sync::Arc;
+
+use generated::types as raw;
+use progenitor_client::ResponseValue;
+
+use crate::owner::check_name;
+use crate::paging::{Links, MAX_PER_PAGE, Page};
+use crate::transport::Shared;
+use crate::{
+    Error, Owner, Package, PackageRef, PackageType, PackageVersion, VersionState, Visibility,
+};
+
+/// Sends one generated request built by `$request` (which sees a fresh
+/// generated client as `$client`), with retries; evaluates to the
+/// operationId with the answer.
+macro_rules! send {
+    ($shared:expr, $safe:expr, $operation:expr, |$client:ident| $request:expr) => {
+        $shared
+            .execute(
+                $operation,
+                $safe,
+                move |$client: generated::Client| async move { $request.send().await },
+            )
+            .await
+            .map(|response| ($operation, response))
+    };
+}
+
+/// One table row: the generated method and operationId per owner scope,
+/// the checks (binding `$checked` for the request, given the operationId as
+/// `$op`), and how to fill the builder `$b`.
+macro_rules! by_owner {
+    (
+        $shared:expr, $owner:expr, safe: $safe:expr,
+        org: $org:ident = $org_id:literal,
+        user: $user:ident = $user_id:literal,
+        me: $me:ident = $me_id:literal,
+        check: |$op:ident| $checked:pat = $check:expr,
+        fill: |$b:ident| $fill:expr $(,)?
+    ) => {
+        match $owner {
+            Owner::Org(login) => {
+                let $op: &'static str = $org_id;
+                $owner.validate($op)?;
+                let $checked = $check;
+                send!($shared, $safe, $op, |client| {
+                    let $b = client.$org().org(login.as_str());
+                    $fill
+                })
+            }
+            Owner::User(login) => {
+                let $op: &'static str = $user_id;
+                $owner.validate($op)?;
+                let $checked = $check;
+                send!($shared, $safe, $op, |client| {
+                    let $b = client.$user().username(login.as_str());
+                    $fill
+                })
+            }
+            Owner::AuthenticatedUser => {
+                let $op: &'static str = $me_id;
+                let $checked = $check;
+                send!($shared, $safe, $op, |client| {
+                    let $b = client.$me();
+                    $fill
+                })
+            }
+        }
+    };
+}
+
+/// Sets the optional listing parameters a scope documents on builder `$b`.
+macro_rules! paged {
+    ($b:expr $(, state: $state:expr)?, page: $page:expr, per_page: $per_page:expr) => {{
+        let b = $b;
+        $(let b = match $state { Some(s) => b.state(s), None => b };)?
+        let b = match $page { Some(n) => b.page(n), None => b };
+        match $per_page { Some(n) => b.per_page(n), None => b }
+    }};
+}
+
+/// How many items a listing asks for per page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PerPage {
+    /// Whatever GitHub defaults to (30).
+    Default,
+    /// As many as GitHub serves, where the operation lets us ask (streams).
+    Max,
+    /// Exactly this many (the caller asked).
+    Exactly(u32),
+}
+
+pub(crate) async fn docker_conflicts(
+    shared: &Arc<Shared>,
+    owner: &Owner,
+) -> Result<Vec<Package>, Error> {
+    let (_, response) = by_owner!(shared, owner, safe: true,
+        org: packages_list_docker_migration_conflicting_packages_for_organization =
+            "packages/list-docker-migration-conflicting-packages-for-organization",
+        user: packages_list_docker_migration_conflicting_packages_for_user =
+            "packages/list-docker-migration-conflicting-packages-for-user",
+        me: packages_list_docker_migration_conflicting_packages_for_authenticated_user =
+            "packages/list-docker-migration-conflicting-packages-for-authenticated-user",
+        check: |_op| () = (),
+        fill: |b| b,
+    )?;
+    Ok(response
+        .into_inner()
+        .into_iter()
+        .map(Package::from)
+        .collect())
+}
+
+pub(crate) async fn list_packages(
+    shared: &Arc<Shared>,
+    owner: &Owner,
+    package_type: &PackageType,
+    visibility: Option<&Visibility>,
+    page: Option<u32>,
+    per_page: PerPage,
+) -> Result<Page<Package>, Error> {
+    let (operation, response) = by_owner!(shared, owner, safe: true,
+        org: packages_list_packages_for_organization = "packages/list-packages-for-organization",
+        user: packages_list_packages_for_user = "packages/list-packages-for-user",
+        me: packages_list_packages_for_authenticated_user = "packages/list-packages-for-authenticated-user",
+        check: |op| (ty, visibility, page, per_page) = (
+            documented::<_, raw::PackageType>(op, package_type)?,
+            visibility.map(|v| documented::<_, raw::PackageVisibility>(op, v)).transpose()?,
+            page_number(op, page)?,
+            page_size(op, per_page)?,
+        ),
+        fill: |b| {
+            let b = b.package_type(ty);
+            let b = match visibility { Some(v) => b.visibility(v), None => b };
+            paged!(b, page: page, per_page: per_page)
+        },
+    )?;
+    Ok(page_of(operation, response))
+}
+
+pub(crate) async fn get_package(package: &PackageRef) -> Result<Package, Error> {
+    let (shared, owner, package_type, name) = package.target();
+    let (_, response) = by_owner!(shared, owner, safe: true,
+        org: packages_get_package_for_organization = "packages/get-package-for-organization",
+        user: packages_get_package_for_user = "packages/get-package-for-user",
+        me: packages_get_package_for_authenticated_user = "packages/get-package-for-authenticated-user",
+        check: |op| ty = checked_package(op, package_type, name)?,
+        fill: |b| b.package_type(ty).package_name(name),
+    )?;
+    Ok(response.into_inner().into())
+}
+
+pub(crate) async fn delete_package(package: &PackageRef) -> Result<(), Error> {
+    let (shared, owner, package_type, name) = package.target();
+    done(by_owner!(shared, owner, safe: false,
+        org: packages_delete_package_for_org = "packages/delete-package-for-org",
+        user: packages_delete_package_for_user = "packages/delete-package-for-user",
+        me: packages_delete_package_for_authenticated_user = "packages/delete-package-for-authenticated-user",
+        check: |op| ty = checked_package(op, package_type, name)?,
+        fill: |b| b.package_type(ty).package_name(name),
+    ))
+}
+
+pub(crate) async fn restore_package(
+    package: &PackageRef,
+    token: Option<&str>,
+) -> Result<(), Error> {
+    let (shared, owner, package_type, name) = package.target();
+    done(by_owner!(shared, owner, safe: false,
+        org: packages_restore_package_for_org = "packages/restore-package-for-org",
+        user: packages_restore_package_for_user = "packages/restore-package-for-user",
+        me: packages_restore_package_for_authenticated_user = "packages/restore-package-for-authenticated-user",
+        check: |op| ty = checked_package(op, package_type, name)?,
+        fill: |b| {
+            let b = b.package_type(ty).package_name(name);
+            match token { Some(token) => b.token(token), None => b }
+        },
+    ))
+}
+
+/// Lists a package's versions.
+///
+/// GitHub's description documents no `state`, `page` or `per_page` for a
+/// user's (`/users/{username}/…`) package versions, so for that scope an
+/// explicit value is an [`Error::Unsupported`] rather than silently dropped,
+/// and [`PerPage::Max`] is not sent.
+pub(crate) async fn list_versions(
+    package: &PackageRef,
+    state: Option<VersionState>,
+    page: Option<u32>,
+    per_page: PerPage,
+) -> Result<Page<PackageVersion>, Error> {
+    let (shared, owner, package_type, name) = package.target();
+    let state = state.map(raw::PackageVersionState::from);
+    let (operation, response) = match owner {
+        Owner::User(login) => {
+            let op = "packages/get-all-package-versions-for-package-owned-by-user";
+            owner.validate(op)?;
+            let ty = checked_package(op, package_type, name)?;
+            let unsupported = [
+                ("state", state.is_some()),
+                ("page", page.is_some()),
+                ("per_page", matches!(per_page, PerPage::Exactly(_))),
+            ];
+            if let Some((parameter, _)) = unsupported.into_iter().find(|(_, set)| *set) {
+                return Err(Error::Unsupported {
+                    operation: op,
+                    message: format!(
+                        "GitHub documents no `{parameter}` parameter for a user's package versions, so it cannot be sent"
+                    ),
+                });
+            }
+            send!(shared, true, op, |client| client
+                .packages_get_all_package_versions_for_package_owned_by_user()
+                .username(login.as_str())
+                .package_type(ty)
+                .package_name(name))
+        }
+        Owner::Org(login) => {
+            let op = "packages/get-all-package-versions-for-package-owned-by-org";
+            owner.validate(op)?;
+            let (ty, page, per_page) = (
+                checked_package(op, package_type, name)?,
+                page_number(op, page)?,
+                page_size(op, per_page)?,
+            );
+            send!(shared, true, op, |client| {
+                let b = client
+                    .packages_get_all_package_versions_for_package_owned_by_org()
+                    .org(login.as_str())
+                    .package_type(ty)
+                    .package_name(name);
+                paged!(b, state: state, page: page, per_page: per_page)
+            })
+        }
+        Owner::AuthenticatedUser => {
+            let op = "packages/get-all-package-versions-for-package-owned-by-authenticated-user";
+            let (ty, page, per_page) = (
+                checked_package(op, package_type, name)?,
+                page_number(op, page)?,
+                page_size(op, per_page)?,
+            );
+            send!(shared, true, op, |client| {
+                let b = client
+                    .packages_get_all_package_versions_for_package_owned_by_authenticated_user()
+                    .package_type(ty)
+                    .package_name(name);
+                paged!(b, state: state, page: page, per_page: per_page)
+            })
+        }
+    }?;
+    Ok(page_of(operation, response))
+}
+
+pub(crate) async fn get_version(package: &PackageRef, id: i64) -> Result<PackageVersion, Error> {
+    let (shared, owner, package_type, name) = package.target();
+    let (_, response) = by_owner!(shared, owner, safe: true,
+        org: packages_get_package_version_for_organization = "packages/get-package-version-for-organization",
+        user: packages_get_package_version_for_user = "packages/get-package-version-for-user",
+        me: packages_get_package_version_for_authenticated_user = "packages/get-package-version-for-authenticated-user",
+        check: |op| (ty, id) = (checked_package(op, package_type, name)?, version_id(op, id)?),
+        fill: |b| b.package_type(ty).package_name(name).package_version_id(id),
+    )?;
+    Ok(response.into_inner().into())
+}
+
+pub(crate) async fn delete_version(package: &PackageRef, id: i64) -> Result<(), Error> {
+    let (shared, owner, package_type, name) = package.target();
+    done(by_owner!(shared, owner, safe: false,
+        org: packages_delete_package_version_for_org = "packages/delete-package-version-for-org",
+        user: packages_delete_package_version_for_user = "packages/delete-package-version-for-user",
+        me: packages_delete_package_version_for_authenticated_user = "packages/delete-package-version-for-authenticated-user",
+        check: |op| (ty, id) = (checked_package(op, package_type, name)?, version_id(op, id)?),
+        fill: |b| b.package_type(ty).package_name(name).package_version_id(id),
+    ))
+}
+
+pub(crate) async fn restore_version(package: &PackageRef, id: i64) -> Result<(), Error> {
+    let (shared, owner, package_type, name) = package.target();
+    done(by_owner!(shared, owner, safe: false,
+        org: packages_restore_package_version_for_org = "packages/restore-package-version-for-org",
+        user: packages_restore_package_version_for_user = "packages/restore-package-version-for-user",
+        me: packages_restore_package_version_for_authenticated_user = "packages/restore-package-version-for-authenticated-user",
+        check: |op| (ty, id) = (checked_package(op, package_type, name)?, version_id(op, id)?),
+        fill: |b| b.package_type(ty).package_name(name).package_version_id(id),
+    ))
+}
+
+/// A documented enum value as the generated type; `Other` cannot be sent.
+fn documented<'a, T, R>(operation: &'static str, value: &'a T) -> Result<R, Error>
+where
+    R: TryFrom<&'a T, Error = crate::ParseEnumError>,
+{
+    R::try_from(value).map_err(|e| Error::InvalidArgument {
+        operation,
+        message: format!("{e}; GitHub accepts only documented values"),
+    })
+}
+
+/// The checks every single-package request shares.
+fn checked_package(
+    operation: &'static str,
+    package_type: &PackageType,
+    name: &str,
+) -> Result<raw::PackageType, Error> {
+    check_name(operation, "package name", name)?;
+    documented(operation, package_type)
+}
+
+fn version_id(operation: &'static str, id: i64) -> Result<i64, Error> {
+    if id < 1 {
+        return Err(Error::InvalidArgument {
+            operation,
+            message: format!("package version ids are positive, got {id}"),
+        });
+    }
+    Ok(id)
+}
+
+fn page_number(operation: &'static str, page: Option<u32>) -> Result<Option<i64>, Error> {
+    match page {
+        Some(0) => Err(Error::InvalidArgument {
+            operation,
+            message: "pages are numbered from 1, got 0".to_owned(),
+        }),
+        page => Ok(page.map(i64::from)),
+    }
+}
+
+fn page_size(operation: &'static str, per_page: PerPage) -> Result<Option<i64>, Error> {
+    match per_page {
+        PerPage::Default => Ok(None),
+        PerPage::Max => Ok(Some(i64::from(MAX_PER_PAGE))),
+        PerPage::Exactly(n @ 1..=MAX_PER_PAGE) => Ok(Some(i64::from(n))),
+        PerPage::Exactly(n) => Err(Error::InvalidArgument {
+            operation,
+            message: format!("per_page must be between 1 and {MAX_PER_PAGE}, got {n}"),
+        }),
+    }
+}
+
+fn page_of<T, U: From<T>>(operation: &'static str, response: ResponseValue<Vec<T>>) -> Page<U> {
+    let links = Links::from_headers(response.headers());
+    Page {
+        items: response.into_inner().into_iter().map(U::from).collect(),
+        links,
+        operation,
+    }
+}
+
+/// A delete or restore succeeded on any 2xx, also one GitHub's description
+/// does not list (it documents 204 only).
+fn done(result: Result<(&'static str, ResponseValue<()>), Error>) -> Result<(), Error> {
+    match result {
+        Ok(_) => Ok(()),
+        Err(Error::Status { status, .. }) if status.is_success() => Ok(()),
+        Err(error) => Err(error),
+    }
+}

@@ -1,0 +1,333 @@
+//! The request API: an owner's packages, one package, one version.
+//!
+//! Requests that take options are builders; await them for one answer
+//! (`IntoFuture`), or call `stream()` on a listing for every item.
+
+use std::fmt;
+use std::future::IntoFuture;
+use std::sync::Arc;
+
+use futures::Stream;
+use futures::future::BoxFuture;
+
+use crate::dispatch::{self, PerPage};
+use crate::transport::Shared;
+use crate::{
+    Client, Error, Owner, Package, PackageType, PackageVersion, Page, VersionState, Visibility,
+};
+
+/// The paging options and the two ways to run a listing, for a listing
+/// type with `fetch(page, per_page)` and `base_url()`.
+macro_rules! listing {
+    ($listing:ident, $item:ty, $items:literal) => {
+        impl $listing {
+            #[doc = concat!($items, " per page, 1 to 100 (GitHub's default is 30; streams ask for 100).")]
+            pub fn per_page(mut self, per_page: u32) -> Self {
+                self.per_page = Some(per_page);
+                self
+            }
+
+            /// Which page to get (from 1), or where a stream starts.
+            pub fn page(mut self, page: u32) -> Self {
+                self.page = Some(page);
+                self
+            }
+
+            /// Gets one page.
+            pub async fn send(self) -> Result<Page<$item>, Error> {
+                let per_page = self.per_page.map_or(PerPage::Default, PerPage::Exactly);
+                self.fetch(self.page, per_page).await
+            }
+
+            /// Every item, page after page (100 per page where GitHub lets
+            /// us ask, unless [`per_page`](Self::per_page) says otherwise),
+            /// fetched as the stream is consumed.
+            pub fn stream(self) -> impl Stream<Item = Result<$item, Error>> + Send + 'static {
+                let per_page = self.per_page.map_or(PerPage::Max, PerPage::Exactly);
+                crate::paging::items(self.base_url(), self.page, move |page| {
+                    let this = self.clone();
+                    async move { this.fetch(page, per_page).await }
+                })
+            }
+        }
+
+        impl IntoFuture for $listing {
+            type Output = Result<Page<$item>, Error>;
+            type IntoFuture = BoxFuture<'static, Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    };
+}
+
+/// The packages of one owner; from [`Client::packages`].
+#[derive(Clone, Debug)]
+pub struct OwnerPackages {
+    client: Client,
+    owner: Owner,
+}
+
+impl OwnerPackages {
+    pub(crate) fn new(client: Client, owner: Owner) -> Self {
+        Self { client, owner }
+    }
+
+    /// Whose packages these are.
+    pub fn owner(&self) -> &Owner {
+        &self.owner
+    }
+
+    /// Lists the owner's packages of one type; await it for one page, or
+    /// `.stream()` it for all.
+    pub fn list(&self, package_type: PackageType) -> ListPackages {
+        ListPackages {
+            packages: self.clone(),
+            package_type,
+            visibility: None,
+            per_page: None,
+            page: None,
+        }
+    }
+
+    /// Packages whose migration from the Docker registry to the Container
+    /// registry hit a conflict.
+    pub async fn docker_conflicts(&self) -> Result<Vec<Package>, Error> {
+        dispatch::docker_conflicts(self.client.shared(), &self.owner).await
+    }
+
+    /// One package, to get, delete or restore it or work with its versions.
+    /// The name is sent as one path segment, percent-encoded, so a container
+    /// named `team/app` is addressed as such.
+    pub fn package(&self, package_type: PackageType, name: impl Into<String>) -> PackageRef {
+        PackageRef {
+            packages: self.clone(),
+            package_type,
+            name: name.into(),
+        }
+    }
+}
+
+/// A listing of an owner's packages; from [`OwnerPackages::list`].
+#[derive(Clone, Debug)]
+#[must_use = "a listing does nothing until it is awaited or streamed"]
+pub struct ListPackages {
+    packages: OwnerPackages,
+    package_type: PackageType,
+    visibility: Option<Visibility>,
+    per_page: Option<u32>,
+    page: Option<u32>,
+}
+
+impl ListPackages {
+    /// Only packages with this visibility.
+    pub fn visibility(mut self, visibility: Visibility) -> Self {
+        self.visibility = Some(visibility);
+        self
+    }
+
+    async fn fetch(&self, page: Option<u32>, per_page: PerPage) -> Result<Page<Package>, Error> {
+        let OwnerPackages { client, owner } = &self.packages;
+        dispatch::list_packages(
+            client.shared(),
+            owner,
+            &self.package_type,
+            self.visibility.as_ref(),
+            page,
+            per_page,
+        )
+        .await
+    }
+
+    fn base_url(&self) -> String {
+        self.packages.client.base_url().to_owned()
+    }
+}
+
+listing!(ListPackages, Package, "Packages");
+
+/// One package of an owner; from [`OwnerPackages::package`].
+#[derive(Clone, Debug)]
+pub struct PackageRef {
+    packages: OwnerPackages,
+    package_type: PackageType,
+    name: String,
+}
+
+impl PackageRef {
+    /// The package's owner.
+    pub fn owner(&self) -> &Owner {
+        &self.packages.owner
+    }
+
+    /// The package's type.
+    pub fn package_type(&self) -> &PackageType {
+        &self.package_type
+    }
+
+    /// The package's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Gets the package.
+    pub async fn get(&self) -> Result<Package, Error> {
+        dispatch::get_package(self).await
+    }
+
+    /// Deletes the whole package with all its versions. GitHub keeps it
+    /// restorable for 30 days. Needs `delete:packages`; not retried after
+    /// errors that might have come after the deletion (see [`RetryPolicy`](crate::RetryPolicy)).
+    pub async fn delete(&self) -> Result<(), Error> {
+        dispatch::delete_package(self).await
+    }
+
+    /// Restores the package deleted in the last 30 days; await it, or set a
+    /// package token first. Needs `write:packages`.
+    pub fn restore(&self) -> RestorePackage {
+        RestorePackage {
+            package: self.clone(),
+            token: None,
+        }
+    }
+
+    /// Lists the package's versions; await it for one page, or `.stream()`
+    /// it for all.
+    pub fn versions(&self) -> ListVersions {
+        ListVersions {
+            package: self.clone(),
+            state: None,
+            per_page: None,
+            page: None,
+        }
+    }
+
+    /// One version of the package, by [`PackageVersion::id`].
+    pub fn version(&self, id: i64) -> VersionRef {
+        VersionRef {
+            package: self.clone(),
+            id,
+        }
+    }
+
+    /// What a request about this package needs: the client's shared
+    /// state, the owner, the type and the name.
+    pub(crate) fn target(&self) -> (&Arc<Shared>, &Owner, &PackageType, &str) {
+        (
+            self.packages.client.shared(),
+            &self.packages.owner,
+            &self.package_type,
+            &self.name,
+        )
+    }
+}
+
+/// A package restore; from [`PackageRef::restore`].
+#[derive(Clone)]
+#[must_use = "a restore does nothing until it is awaited"]
+pub struct RestorePackage {
+    package: PackageRef,
+    token: Option<String>,
+}
+
+impl fmt::Debug for RestorePackage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RestorePackage")
+            .field("package", &self.package)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+impl RestorePackage {
+    /// The package token GitHub's restore operation optionally takes.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// Restores the package.
+    pub async fn send(self) -> Result<(), Error> {
+        dispatch::restore_package(&self.package, self.token.as_deref()).await
+    }
+}
+
+impl IntoFuture for RestorePackage {
+    type Output = Result<(), Error>;
+    type IntoFuture = BoxFuture<'static, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// A listing of a package's versions; from [`PackageRef::versions`].
+///
+/// For a [`Owner::User`] package, GitHub's description documents no
+/// `state`, `page` or `per_page`: setting one is an [`Error::Unsupported`]
+/// (nothing is sent), and a stream over such a listing ends with that error
+/// if GitHub announces a second page it gives no way to request.
+///
+/// Deleting versions while streaming shifts the pages under the stream;
+/// collect what to delete first, then delete.
+#[derive(Clone, Debug)]
+#[must_use = "a listing does nothing until it is awaited or streamed"]
+pub struct ListVersions {
+    package: PackageRef,
+    state: Option<VersionState>,
+    per_page: Option<u32>,
+    page: Option<u32>,
+}
+
+impl ListVersions {
+    /// Active versions (GitHub's default) or deleted, restorable ones.
+    pub fn state(mut self, state: VersionState) -> Self {
+        self.state = Some(state);
+        self
+    }
+
+    async fn fetch(
+        &self,
+        page: Option<u32>,
+        per_page: PerPage,
+    ) -> Result<Page<PackageVersion>, Error> {
+        dispatch::list_versions(&self.package, self.state, page, per_page).await
+    }
+
+    fn base_url(&self) -> String {
+        self.package.packages.client.base_url().to_owned()
+    }
+}
+
+listing!(ListVersions, PackageVersion, "Versions");
+
+/// One version of a package; from [`PackageRef::version`].
+#[derive(Clone, Debug)]
+pub struct VersionRef {
+    package: PackageRef,
+    id: i64,
+}
+
+impl VersionRef {
+    /// The version's id.
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+
+    /// Gets the version.
+    pub async fn get(&self) -> Result<PackageVersion, Error> {
+        dispatch::get_version(&self.package, self.id).await
+    }
+
+    /// Deletes the version. GitHub refuses for a public package's version
+    /// downloaded more than 5,000 times. Needs `delete:packages`.
+    pub async fn delete(&self) -> Result<(), Error> {
+        dispatch::delete_version(&self.package, self.id).await
+    }
+
+    /// Restores the version deleted in the last 30 days. Needs `write:packages`.
+    pub async fn restore(&self) -> Result<(), Error> {
+        dispatch::restore_version(&self.package, self.id).await
+    }
+}

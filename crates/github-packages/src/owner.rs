@@ -1,0 +1,158 @@
+//! Who owns the packages: an organization, a user, or the token's own user.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::Error;
+
+/// The owner of packages, i.e. which of GitHub's three URL families
+/// (`/orgs/{org}`, `/users/{username}`, `/user`) a request goes to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Owner {
+    /// An organization, by login (case does not matter to GitHub).
+    Org(String),
+    /// A user account, by login.
+    User(String),
+    /// The user the token belongs to. Its packages include private ones the
+    /// `User` scope does not show.
+    AuthenticatedUser,
+}
+
+impl Owner {
+    /// An organization.
+    pub fn org(login: impl Into<String>) -> Self {
+        Self::Org(login.into())
+    }
+
+    /// A user account.
+    pub fn user(login: impl Into<String>) -> Self {
+        Self::User(login.into())
+    }
+
+    /// Checks the login before anything is sent.
+    pub(crate) fn validate(&self, operation: &'static str) -> Result<(), Error> {
+        match self {
+            Self::Org(login) => check_name(operation, "organization login", login),
+            Self::User(login) => check_name(operation, "user login", login),
+            Self::AuthenticatedUser => Ok(()),
+        }
+    }
+}
+
+impl fmt::Display for Owner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Org(login) => write!(f, "organization `{login}`"),
+            Self::User(login) => write!(f, "user `{login}`"),
+            Self::AuthenticatedUser => f.write_str("the authenticated user"),
+        }
+    }
+}
+
+/// Text that does not name an owner.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not an owner; write org:NAME, user:NAME or me")]
+pub struct ParseOwnerError(String);
+
+/// Parses `org:NAME`, `user:NAME` or `me`, as a command line would take an
+/// owner.
+impl FromStr for Owner {
+    type Err = ParseOwnerError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        let owner = match text.split_once(':') {
+            Some(("org", login)) => Self::org(login.trim()),
+            Some(("user", login)) => Self::user(login.trim()),
+            None if text == "me" => Self::AuthenticatedUser,
+            _ => return Err(ParseOwnerError(text.to_owned())),
+        };
+        match &owner {
+            Self::Org(login) | Self::User(login) if login.is_empty() => {
+                Err(ParseOwnerError(text.to_owned()))
+            }
+            _ => Ok(owner),
+        }
+    }
+}
+
+/// Rejects names that would not reach GitHub as the one path segment meant.
+///
+/// The generated client percent-encodes `/`, `%`, `?`, `#`, spaces and
+/// non-ASCII, so those are fine (a container named `team/app` stays one
+/// segment). URL parsing would still turn `\` into `/` and resolve `.`/`..`
+/// segments away, which would silently address another resource.
+pub(crate) fn check_name(operation: &'static str, what: &str, name: &str) -> Result<(), Error> {
+    let problem = if name.trim().is_empty() {
+        Some("is empty")
+    } else if name == "." || name == ".." {
+        Some("is a dot segment, which URLs resolve away")
+    } else if name.contains('\\') {
+        Some("contains `\\`, which URLs treat as a path separator")
+    } else {
+        None
+    };
+    match problem {
+        Some(problem) => Err(Error::InvalidArgument {
+            operation,
+            message: format!("the {what} {problem}"),
+        }),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_that_would_change_the_url_are_rejected() {
+        for (name, problem) in [
+            ("", "is empty"),
+            ("  ", "is empty"),
+            ("..", "is a dot segment"),
+            ("a\\b", "contains `\\`"),
+        ] {
+            let err = check_name("packages/x", "package name", name).unwrap_err();
+            assert!(err.to_string().contains(problem), "{name:?}: {err}");
+        }
+        for fine in [
+            "team/app",
+            "100%",
+            "what?",
+            "#1",
+            "with space",
+            "ünïcode",
+            "@scope/pkg",
+            "a..b",
+        ] {
+            check_name("packages/x", "package name", fine).unwrap();
+        }
+    }
+
+    #[test]
+    fn owners_parse_from_command_line_text() {
+        assert_eq!("org:acme".parse(), Ok(Owner::org("acme")));
+        assert_eq!("user:octocat".parse(), Ok(Owner::user("octocat")));
+        assert_eq!(" me ".parse(), Ok(Owner::AuthenticatedUser));
+        for bad in ["acme", "org:", "team:x", ""] {
+            let err = bad.parse::<Owner>().unwrap_err();
+            assert!(
+                err.to_string()
+                    .ends_with("is not an owner; write org:NAME, user:NAME or me"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn owners_display_what_they_are() {
+        assert_eq!(Owner::org("acme").to_string(), "organization `acme`");
+        assert_eq!(Owner::user("octocat").to_string(), "user `octocat`");
+        assert_eq!(
+            Owner::AuthenticatedUser.to_string(),
+            "the authenticated user"
+        );
+        assert!(Owner::org("").validate("packages/x").is_err());
+    }
+}

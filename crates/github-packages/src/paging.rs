@@ -1,0 +1,258 @@
+//! Pages of a listing and GitHub's `Link` header.
+
+use std::collections::BTreeSet;
+use std::future::Future;
+
+use futures::{Stream, StreamExt, TryStreamExt, stream};
+use reqwest::Url;
+use reqwest::header::{HeaderMap, LINK};
+
+use crate::Error;
+
+/// The largest page GitHub serves; streams ask for it to save requests.
+pub(crate) const MAX_PER_PAGE: u32 = 100;
+
+/// One page of a listing, with GitHub's links to its neighbours.
+#[derive(Clone, Debug)]
+pub struct Page<T> {
+    /// The page's items, in GitHub's order.
+    pub items: Vec<T>,
+    /// The `Link` header's targets.
+    pub links: Links,
+    /// The operationId that produced the page, for errors about its links.
+    pub(crate) operation: &'static str,
+}
+
+impl<T> Page<T> {
+    /// Whether GitHub says there is a next page.
+    pub fn has_next(&self) -> bool {
+        self.links.next.is_some()
+    }
+}
+
+impl<T> IntoIterator for Page<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+/// The targets of GitHub's `Link` header, by relation.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Links {
+    /// `rel="next"`.
+    pub next: Option<String>,
+    /// `rel="prev"`.
+    pub prev: Option<String>,
+    /// `rel="first"`.
+    pub first: Option<String>,
+    /// `rel="last"`.
+    pub last: Option<String>,
+}
+
+impl Links {
+    /// Reads every `Link` header of an answer; unknown relations are ignored.
+    pub(crate) fn from_headers(headers: &HeaderMap) -> Self {
+        let mut links = Self::default();
+        for value in headers.get_all(LINK).iter().filter_map(|v| v.to_str().ok()) {
+            for (target, relations) in parse_link_header(value) {
+                for relation in relations.split_ascii_whitespace() {
+                    let slot = match relation.to_ascii_lowercase().as_str() {
+                        "next" => &mut links.next,
+                        "prev" | "previous" => &mut links.prev,
+                        "first" => &mut links.first,
+                        "last" => &mut links.last,
+                        _ => continue,
+                    };
+                    slot.get_or_insert_with(|| target.to_owned());
+                }
+            }
+        }
+        links
+    }
+}
+
+/// `<url>; rel="a b", <url>; rel=c` → `[(url, "a b"), (url, "c")]`.
+///
+/// URLs may contain commas and semicolons, so the header is read by its
+/// angle brackets rather than split on commas.
+fn parse_link_header(value: &str) -> Vec<(&str, &str)> {
+    let mut found = Vec::new();
+    let mut rest = value;
+    while let Some(open) = rest.find('<') {
+        let Some(close) = rest[open..].find('>').map(|c| open + c) else {
+            break;
+        };
+        let target = &rest[open + 1..close];
+        let params_end = rest[close..].find('<').map_or(rest.len(), |n| close + n);
+        let params = &rest[close + 1..params_end];
+        let relation = params.split(';').find_map(|param| {
+            let (name, value) = param.split_once('=')?;
+            name.trim()
+                .eq_ignore_ascii_case("rel")
+                .then(|| value.trim().trim_end_matches(',').trim().trim_matches('"'))
+        });
+        if let Some(relation) = relation {
+            found.push((target, relation));
+        }
+        rest = &rest[params_end..];
+    }
+    found
+}
+
+/// The page number a `next` link asks for, after checking that following
+/// it keeps the token on `base_url`'s origin.
+pub(crate) fn next_page_number(
+    operation: &'static str,
+    base_url: &str,
+    link: &str,
+) -> Result<u32, Error> {
+    let refuse = || Error::CrossOriginLink {
+        operation,
+        link: link.to_owned(),
+        base: base_url.to_owned(),
+    };
+    let base = Url::parse(base_url).map_err(|_| refuse())?;
+    let target = base.join(link).map_err(|_| refuse())?;
+    if target.origin() != base.origin() {
+        return Err(refuse());
+    }
+    target
+        .query_pairs()
+        .find(|(name, _)| name == "page")
+        .and_then(|(_, value)| value.parse::<u32>().ok())
+        .filter(|page| *page >= 1)
+        .ok_or_else(|| Error::Unsupported {
+            operation,
+            message: format!("the next-page link {link} has no page number to request"),
+        })
+}
+
+/// Every item of a listing, fetching page after page as the stream is
+/// consumed (one page in memory at a time, nothing fetched ahead).
+///
+/// `fetch(None)` gets the first page, `fetch(Some(n))` page `n`. Paging stops
+/// when a page has no `next` link, or when the link asks for a page already
+/// fetched (GitHub looping would otherwise loop the caller). A `next` link
+/// to another origin ends the stream with [`Error::CrossOriginLink`].
+pub(crate) fn items<T, F, Fut>(
+    base_url: String,
+    first_page: Option<u32>,
+    fetch: F,
+) -> impl Stream<Item = Result<T, Error>> + Send + 'static
+where
+    T: Send + 'static,
+    F: FnMut(Option<u32>) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Page<T>, Error>> + Send + 'static,
+{
+    struct State<F> {
+        fetch: F,
+        /// The page to fetch next (`Some(None)` = the first page without a
+        /// number), or `None` when done.
+        next: Option<Option<u32>>,
+        /// A `next` link still to be checked and turned into a page number,
+        /// with the operation whose answer carried it.
+        link: Option<(&'static str, String)>,
+        fetched: BTreeSet<u32>,
+    }
+
+    let state = State {
+        fetch,
+        next: Some(first_page),
+        link: None,
+        fetched: BTreeSet::new(),
+    };
+    stream::try_unfold(state, move |mut state| {
+        let base_url = base_url.clone();
+        async move {
+            if let Some((operation, link)) = state.link.take() {
+                let number = next_page_number(operation, &base_url, &link)?;
+                if state.fetched.contains(&number) {
+                    tracing::warn!(operation, link = %link, "GitHub's next-page link repeats a page; stopping");
+                    state.next = None;
+                } else {
+                    state.next = Some(Some(number));
+                }
+            }
+            let Some(number) = state.next.take() else {
+                return Ok(None);
+            };
+            let page = (state.fetch)(number).await?;
+            state.fetched.insert(number.unwrap_or(1));
+            state.link = page.links.next.map(|link| (page.operation, link));
+            Ok(Some((page.items, state)))
+        }
+    })
+    .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
+    .try_flatten()
+    .boxed()
+}
+
+#[cfg(test)]
+mod tests {
+    use reqwest::header::HeaderValue;
+
+    use super::*;
+
+    #[test]
+    fn reads_githubs_link_header() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            LINK,
+            HeaderValue::from_static(
+                r#"<https://api.github.com/user/packages?package_type=container&page=2>; rel="next", <https://api.github.com/user/packages?package_type=container&page=5>; rel="last""#,
+            ),
+        );
+        let links = Links::from_headers(&headers);
+        assert_eq!(
+            links.next.as_deref(),
+            Some("https://api.github.com/user/packages?package_type=container&page=2")
+        );
+        assert_eq!(
+            links.last.as_deref(),
+            Some("https://api.github.com/user/packages?package_type=container&page=5")
+        );
+        assert_eq!(links.prev, None);
+    }
+
+    #[test]
+    fn link_targets_may_hold_commas_and_relations_may_be_lists() {
+        let parsed =
+            parse_link_header(r#"<https://x/a?q=1,2;3>; rel="prev first", <https://x/b>;rel=next"#);
+        assert_eq!(
+            parsed,
+            [
+                ("https://x/a?q=1,2;3", "prev first"),
+                ("https://x/b", "next")
+            ]
+        );
+    }
+
+    #[test]
+    fn next_links_must_stay_on_the_base_origin_and_carry_a_page() {
+        let base = "https://api.github.com";
+        assert_eq!(
+            next_page_number("op", base, "https://api.github.com/user/packages?page=3").unwrap(),
+            3
+        );
+        assert_eq!(
+            next_page_number("op", base, "/user/packages?per_page=100&page=2").unwrap(),
+            2
+        );
+        for foreign in [
+            "https://evil.example/user/packages?page=2",
+            "http://api.github.com/x?page=2",
+            "https://api.github.com:444/x?page=2",
+        ] {
+            let err = next_page_number("op", base, foreign).unwrap_err();
+            assert!(
+                matches!(err, Error::CrossOriginLink { .. }),
+                "{foreign}: {err}"
+            );
+        }
+        let err = next_page_number("op", base, "https://api.github.com/x?after=abc").unwrap_err();
+        assert!(matches!(err, Error::Unsupported { .. }), "{err}");
+    }
+}

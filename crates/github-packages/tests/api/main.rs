@@ -1,0 +1,11 @@
+//! The client against a mock GitHub on loopback: what reaches the server for
+//! each operation, how answers map to errors, paging, retries, and that the
+//! token never leaks. One test binary, so the crate links once.
+
+mod errors;
+mod operations;
+mod paging;
+mod retries;
+mod secrets;
+mod support;
+mod validation;

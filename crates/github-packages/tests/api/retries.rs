@@ -1,0 +1,280 @@
+//! Retries: what is retried, how long the policy waits (recorded, not
+//! spent), and that each retry is logged without the token.
+
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use github_packages::{Error, Owner, PackageType, RetryPolicy};
+use serde_json::json;
+use wiremock::matchers::method;
+use wiremock::{Mock, ResponseTemplate};
+
+use crate::support::{Harness, assert_no_token, version};
+
+async fn fail_then_succeed(
+    harness: &Harness,
+    verb: &str,
+    failure: ResponseTemplate,
+    failures: u64,
+) {
+    Mock::given(method(verb))
+        .respond_with(failure)
+        .up_to_n_times(failures)
+        .with_priority(1)
+        .mount(&harness.server)
+        .await;
+    let success = if verb == "GET" {
+        ResponseTemplate::new(200).set_body_json(version(5, &["v1"]))
+    } else {
+        ResponseTemplate::new(204)
+    };
+    Mock::given(method(verb))
+        .respond_with(success)
+        .with_priority(2)
+        .mount(&harness.server)
+        .await;
+}
+
+fn version_ref(harness: &Harness) -> github_packages::VersionRef {
+    harness
+        .client
+        .packages(Owner::org("acme"))
+        .package(PackageType::Container, "app")
+        .version(5)
+}
+
+#[tokio::test]
+async fn a_get_that_fails_twice_with_502_then_succeeds() {
+    let harness = Harness::new().await;
+    fail_then_succeed(
+        &harness,
+        "GET",
+        ResponseTemplate::new(502).set_body_string("<html>502</html>"),
+        2,
+    )
+    .await;
+
+    let version = version_ref(&harness).get().await.unwrap();
+    assert_eq!(version.id(), 5);
+    assert_eq!(harness.requests().await.len(), 3);
+    let waits = harness.waits();
+    assert_eq!(waits.len(), 2);
+    assert!(
+        waits[0] >= Duration::from_millis(500) && waits[0] <= Duration::from_secs(1),
+        "{waits:?}"
+    );
+    assert!(
+        waits[1] >= Duration::from_secs(1) && waits[1] <= Duration::from_secs(2),
+        "{waits:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_delete_answered_500_is_not_retried() {
+    let harness = Harness::new().await;
+    fail_then_succeed(&harness, "DELETE", ResponseTemplate::new(500), 1).await;
+    let error = version_ref(&harness).delete().await.unwrap_err();
+    assert!(matches!(error, Error::Server { .. }), "{error:?}");
+    assert_eq!(harness.requests().await.len(), 1);
+    assert!(harness.waits().is_empty());
+}
+
+#[tokio::test]
+async fn a_429_with_retry_after_is_waited_out() {
+    let harness = Harness::new().await;
+    fail_then_succeed(
+        &harness,
+        "GET",
+        ResponseTemplate::new(429).insert_header("retry-after", "1"),
+        1,
+    )
+    .await;
+    version_ref(&harness).get().await.unwrap();
+    assert_eq!(harness.waits(), [Duration::from_secs(1)]);
+    assert_eq!(harness.requests().await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_delete_refused_by_a_secondary_rate_limit_is_retried() {
+    let harness = Harness::new().await;
+    let refusal = ResponseTemplate::new(403)
+        .set_body_json(json!({"message": "You have exceeded a secondary rate limit."}))
+        .insert_header("retry-after", "3");
+    fail_then_succeed(&harness, "DELETE", refusal, 1).await;
+    version_ref(&harness).delete().await.unwrap();
+    assert_eq!(harness.waits(), [Duration::from_secs(3)]);
+    assert_eq!(harness.requests().await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_primary_rate_limit_waits_until_the_reset() {
+    let harness = Harness::new().await;
+    let reset = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 5;
+    let exhausted = ResponseTemplate::new(403)
+        .set_body_json(json!({"message": "API rate limit exceeded"}))
+        .insert_header("x-ratelimit-limit", "5000")
+        .insert_header("x-ratelimit-remaining", "0")
+        .insert_header("x-ratelimit-reset", reset.to_string().as_str());
+    fail_then_succeed(&harness, "GET", exhausted, 1).await;
+    version_ref(&harness).get().await.unwrap();
+    let waits = harness.waits();
+    assert_eq!(waits.len(), 1);
+    assert!(
+        waits[0] >= Duration::from_secs(4) && waits[0] <= Duration::from_secs(6),
+        "{waits:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_rate_limit_beyond_the_wait_budget_is_returned_at_once() {
+    let harness = Harness::new().await;
+    fail_then_succeed(
+        &harness,
+        "GET",
+        ResponseTemplate::new(429).insert_header("retry-after", "600"),
+        1,
+    )
+    .await;
+    let error = version_ref(&harness).get().await.unwrap_err();
+    assert!(matches!(error, Error::RateLimited { .. }), "{error:?}");
+    assert!(harness.waits().is_empty());
+    assert_eq!(harness.requests().await.len(), 1);
+}
+
+#[tokio::test]
+async fn retries_can_be_turned_off() {
+    let harness = Harness::with_retry(RetryPolicy::none(), |b| b).await;
+    fail_then_succeed(&harness, "GET", ResponseTemplate::new(503), 1).await;
+    assert!(version_ref(&harness).get().await.is_err());
+    assert_eq!(harness.requests().await.len(), 1);
+}
+
+#[tokio::test]
+async fn attempts_are_bounded() {
+    let harness = Harness::with_retry(RetryPolicy::new().max_attempts(3), |b| b).await;
+    fail_then_succeed(&harness, "GET", ResponseTemplate::new(503), 10).await;
+    let error = version_ref(&harness).get().await.unwrap_err();
+    assert!(matches!(error, Error::Server { .. }), "{error:?}");
+    assert_eq!(harness.requests().await.len(), 3);
+    assert_eq!(harness.waits().len(), 2);
+}
+
+#[tokio::test]
+async fn connection_errors_are_retried_for_gets_only() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let waits: Arc<Mutex<Vec<Duration>>> = Arc::default();
+    let recorded = Arc::clone(&waits);
+    let client = github_packages::Client::builder()
+        .base_url(format!("http://127.0.0.1:{port}"))
+        .retry(RetryPolicy::new().sleep_with(move |wait| {
+            recorded.lock().unwrap().push(wait);
+            std::future::ready(())
+        }))
+        .build()
+        .unwrap();
+    let version = client
+        .packages(Owner::org("acme"))
+        .package(PackageType::Npm, "p")
+        .version(1);
+    assert!(matches!(version.get().await, Err(Error::Transport { .. })));
+    assert_eq!(waits.lock().unwrap().len(), 3, "four attempts");
+    waits.lock().unwrap().clear();
+    assert!(matches!(
+        version.delete().await,
+        Err(Error::Transport { .. })
+    ));
+    assert!(
+        waits.lock().unwrap().is_empty(),
+        "a DELETE may have happened; not repeated"
+    );
+}
+
+#[tokio::test]
+async fn the_default_sleep_really_waits() {
+    let server = wiremock::MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "0"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(version(5, &[])))
+        .mount(&server)
+        .await;
+    let client = github_packages::Client::builder()
+        .base_url(server.uri())
+        .build()
+        .unwrap();
+    let version = client
+        .packages(Owner::org("acme"))
+        .package(PackageType::Npm, "p")
+        .version(5);
+    assert_eq!(version.get().await.unwrap().id(), 5);
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+/// Collects every tracing event as `field=value` text.
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<String>>>);
+
+struct Fields(String);
+
+impl tracing::field::Visit for Fields {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        let _ = write!(self.0, "{}={value:?} ", field.name());
+    }
+}
+
+impl tracing::Subscriber for Capture {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        let mut fields = Fields(format!("{} ", event.metadata().level()));
+        event.record(&mut fields);
+        self.0.lock().unwrap().push(fields.0);
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[tokio::test]
+async fn each_retry_is_logged_without_the_token() {
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(capture.clone());
+    let harness = Harness::new().await;
+    fail_then_succeed(&harness, "GET", ResponseTemplate::new(502), 2).await;
+    version_ref(&harness).get().await.unwrap();
+
+    let events = capture.0.lock().unwrap().clone();
+    let retries: Vec<&String> = events
+        .iter()
+        .filter(|e| e.contains("retrying GitHub request"))
+        .collect();
+    assert_eq!(retries.len(), 2, "{events:#?}");
+    for event in &retries {
+        assert!(event.starts_with("WARN "), "{event}");
+        assert!(
+            event.contains("operation=\"packages/get-package-version-for-organization\""),
+            "{event}"
+        );
+        assert!(event.contains("502"), "{event}");
+    }
+    for event in &events {
+        assert_no_token(event);
+    }
+}
