@@ -54,7 +54,7 @@ impl Client {
     /// `GITHUB_TOKEN` (required) and `GITHUB_API_URL` (optional, defaults
     /// to `https://api.github.com`).
     pub fn from_env() -> Result<Self, Error> {
-        ClientBuilder::from_env_vars(|name| std::env::var(name).ok())?.build()
+        ClientBuilder::from_env()?.build()
     }
 
     /// The packages of `owner`: list them, or pick one to inspect, delete or

@@ -410,9 +410,7 @@ fn rate_limit(
         .map(Duration::from_secs);
     let secondary_message =
         message.is_some_and(|m| m.to_ascii_lowercase().contains("secondary rate limit"));
-    let reset = header(headers, "x-ratelimit-reset")
-        .and_then(|v| v.trim().parse::<i64>().ok())
-        .and_then(|epoch| DateTime::from_timestamp(epoch, 0));
+    let reset = crate::rate_limit::reset_time(headers);
     if exhausted && !secondary_message {
         Some((RateLimitKind::Primary, reset, retry_after))
     } else if secondary_message || retry_after.is_some() || status == StatusCode::TOO_MANY_REQUESTS

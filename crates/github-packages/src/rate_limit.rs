@@ -25,9 +25,7 @@ impl RateLimit {
     /// Reads the headers; `None` unless limit, remaining and reset are all there.
     pub(crate) fn from_headers(headers: &HeaderMap) -> Option<Self> {
         let number = |name: &str| header(headers, name).and_then(|v| v.trim().parse::<u64>().ok());
-        let reset = header(headers, "x-ratelimit-reset")
-            .and_then(|v| v.trim().parse::<i64>().ok())
-            .and_then(|epoch| DateTime::from_timestamp(epoch, 0))?;
+        let reset = reset_time(headers)?;
         Some(Self {
             limit: number("x-ratelimit-limit")?,
             remaining: number("x-ratelimit-remaining")?,
@@ -36,6 +34,14 @@ impl RateLimit {
             resource: header(headers, "x-ratelimit-resource"),
         })
     }
+}
+
+/// When GitHub says the rate-limit window resets (`x-ratelimit-reset`,
+/// seconds since the epoch).
+pub(crate) fn reset_time(headers: &HeaderMap) -> Option<DateTime<Utc>> {
+    header(headers, "x-ratelimit-reset")
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .and_then(|epoch| DateTime::from_timestamp(epoch, 0))
 }
 
 #[cfg(test)]
