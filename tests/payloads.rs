@@ -91,7 +91,7 @@ fn the_seeds_example_payloads_decode() {
         .repository
         .expect("the seed has a repository");
     assert_eq!(repository.full_name, "octocat/octo-name-repo");
-    assert_eq!(repository.owner.login, "octocat");
+    assert_eq!(repository.owner.unwrap().login, "octocat");
 
     let npm: Vec<PackageVersion> = fixture("seeds/002-package-versions-npm.json");
     assert!(

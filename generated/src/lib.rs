@@ -71,22 +71,32 @@ pub mod types {
     pub struct MinimalRepository {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub allow_forking: ::std::option::Option<bool>,
-        pub archive_url: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub archive_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub archived: ::std::option::Option<bool>,
-        pub assignees_url: ::std::string::String,
-        pub blobs_url: ::std::string::String,
-        pub branches_url: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub assignees_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub blobs_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub branches_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub clone_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code_of_conduct: ::std::option::Option<CodeOfConduct>,
-        pub collaborators_url: ::std::string::String,
-        pub comments_url: ::std::string::String,
-        pub commits_url: ::std::string::String,
-        pub compare_url: ::std::string::String,
-        pub contents_url: ::std::string::String,
-        pub contributors_url: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub collaborators_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub comments_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub commits_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub compare_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub contents_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub contributors_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///Custom property values set on the repository, keyed by property name.
@@ -99,23 +109,31 @@ pub mod types {
         pub default_branch: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub delete_branch_on_merge: ::std::option::Option<bool>,
-        pub deployments_url: ::std::string::String,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub deployments_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disabled: ::std::option::Option<bool>,
-        pub downloads_url: ::std::string::String,
-        pub events_url: ::std::string::String,
-        pub fork: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub downloads_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub events_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub fork: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub forks: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub forks_count: ::std::option::Option<i64>,
-        pub forks_url: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub forks_url: ::std::option::Option<::std::string::String>,
         pub full_name: ::std::string::String,
-        pub git_commits_url: ::std::string::String,
-        pub git_refs_url: ::std::string::String,
-        pub git_tags_url: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub git_commits_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub git_refs_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub git_tags_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub git_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -134,45 +152,61 @@ pub mod types {
         pub has_wiki: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub homepage: ::std::option::Option<::std::string::String>,
-        pub hooks_url: ::std::string::String,
-        pub html_url: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub hooks_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub html_url: ::std::option::Option<::std::string::String>,
         pub id: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_template: ::std::option::Option<bool>,
-        pub issue_comment_url: ::std::string::String,
-        pub issue_events_url: ::std::string::String,
-        pub issues_url: ::std::string::String,
-        pub keys_url: ::std::string::String,
-        pub labels_url: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub issue_comment_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub issue_events_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub issues_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub keys_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub labels_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub language: ::std::option::Option<::std::string::String>,
-        pub languages_url: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub languages_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub license: ::std::option::Option<MinimalRepositoryLicense>,
-        pub merges_url: ::std::string::String,
-        pub milestones_url: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub merges_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub milestones_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mirror_url: ::std::option::Option<::std::string::String>,
         pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub network_count: ::std::option::Option<i64>,
-        pub node_id: ::std::string::String,
-        pub notifications_url: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub node_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub notifications_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub open_issues: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub open_issues_count: ::std::option::Option<i64>,
-        pub owner: SimpleUser,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub owner: ::std::option::Option<SimpleUser>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub permissions: ::std::option::Option<MinimalRepositoryPermissions>,
-        pub private: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub private: ::std::option::Option<bool>,
         ///Known values: `all`, `collaborators_only`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pull_request_creation_policy: ::std::option::Option<::std::string::String>,
-        pub pulls_url: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pulls_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pushed_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        pub releases_url: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub releases_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role_name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -184,24 +218,32 @@ pub mod types {
         pub ssh_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stargazers_count: ::std::option::Option<i64>,
-        pub stargazers_url: ::std::string::String,
-        pub statuses_url: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub stargazers_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub statuses_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subscribers_count: ::std::option::Option<i64>,
-        pub subscribers_url: ::std::string::String,
-        pub subscription_url: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subscribers_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subscription_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub svn_url: ::std::option::Option<::std::string::String>,
-        pub tags_url: ::std::string::String,
-        pub teams_url: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tags_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub teams_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub temp_clone_token: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub topics: ::std::vec::Vec<::std::string::String>,
-        pub trees_url: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub trees_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        pub url: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub visibility: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -272,7 +314,8 @@ pub mod types {
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
         pub url: ::std::string::String,
         ///How many versions the package has.
-        pub version_count: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub version_count: ::std::option::Option<i64>,
         ///Known values: `private`, `public`.
         pub visibility: ::std::string::String,
     }
@@ -958,7 +1001,7 @@ pub mod types {
                 ::std::string::String,
             >,
             archive_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             archived: ::std::result::Result<
@@ -966,15 +1009,15 @@ pub mod types {
                 ::std::string::String,
             >,
             assignees_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             blobs_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             branches_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             clone_url: ::std::result::Result<
@@ -986,27 +1029,27 @@ pub mod types {
                 ::std::string::String,
             >,
             collaborators_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             comments_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             commits_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             compare_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             contents_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             contributors_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             created_at: ::std::result::Result<
@@ -1026,7 +1069,7 @@ pub mod types {
                 ::std::string::String,
             >,
             deployments_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             description: ::std::result::Result<
@@ -1038,14 +1081,17 @@ pub mod types {
                 ::std::string::String,
             >,
             downloads_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             events_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            fork: ::std::result::Result<bool, ::std::string::String>,
+            fork: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             forks: ::std::result::Result<
                 ::std::option::Option<i64>,
                 ::std::string::String,
@@ -1055,7 +1101,7 @@ pub mod types {
                 ::std::string::String,
             >,
             forks_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             full_name: ::std::result::Result<
@@ -1063,15 +1109,15 @@ pub mod types {
                 ::std::string::String,
             >,
             git_commits_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             git_refs_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             git_tags_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             git_url: ::std::result::Result<
@@ -1111,11 +1157,11 @@ pub mod types {
                 ::std::string::String,
             >,
             hooks_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             html_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             id: ::std::result::Result<i64, ::std::string::String>,
@@ -1124,23 +1170,23 @@ pub mod types {
                 ::std::string::String,
             >,
             issue_comment_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             issue_events_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             issues_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             keys_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             labels_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             language: ::std::result::Result<
@@ -1148,7 +1194,7 @@ pub mod types {
                 ::std::string::String,
             >,
             languages_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             license: ::std::result::Result<
@@ -1156,11 +1202,11 @@ pub mod types {
                 ::std::string::String,
             >,
             merges_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             milestones_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             mirror_url: ::std::result::Result<
@@ -1172,9 +1218,12 @@ pub mod types {
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
-            node_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            notifications_url: ::std::result::Result<
+            node_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
+            >,
+            notifications_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             open_issues: ::std::result::Result<
@@ -1185,18 +1234,24 @@ pub mod types {
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
-            owner: ::std::result::Result<super::SimpleUser, ::std::string::String>,
+            owner: ::std::result::Result<
+                ::std::option::Option<super::SimpleUser>,
+                ::std::string::String,
+            >,
             permissions: ::std::result::Result<
                 ::std::option::Option<super::MinimalRepositoryPermissions>,
                 ::std::string::String,
             >,
-            private: ::std::result::Result<bool, ::std::string::String>,
+            private: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             pull_request_creation_policy: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             pulls_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             pushed_at: ::std::result::Result<
@@ -1204,7 +1259,7 @@ pub mod types {
                 ::std::string::String,
             >,
             releases_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             role_name: ::std::result::Result<
@@ -1228,11 +1283,11 @@ pub mod types {
                 ::std::string::String,
             >,
             stargazers_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             statuses_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             subscribers_count: ::std::result::Result<
@@ -1240,11 +1295,11 @@ pub mod types {
                 ::std::string::String,
             >,
             subscribers_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             subscription_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             svn_url: ::std::result::Result<
@@ -1252,11 +1307,11 @@ pub mod types {
                 ::std::string::String,
             >,
             tags_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             teams_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             temp_clone_token: ::std::result::Result<
@@ -1268,14 +1323,17 @@ pub mod types {
                 ::std::string::String,
             >,
             trees_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             updated_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+            url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             visibility: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -1297,48 +1355,36 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     allow_forking: Ok(Default::default()),
-                    archive_url: Err("no value supplied for archive_url".to_string()),
+                    archive_url: Ok(Default::default()),
                     archived: Ok(Default::default()),
-                    assignees_url: Err(
-                        "no value supplied for assignees_url".to_string(),
-                    ),
-                    blobs_url: Err("no value supplied for blobs_url".to_string()),
-                    branches_url: Err("no value supplied for branches_url".to_string()),
+                    assignees_url: Ok(Default::default()),
+                    blobs_url: Ok(Default::default()),
+                    branches_url: Ok(Default::default()),
                     clone_url: Ok(Default::default()),
                     code_of_conduct: Ok(Default::default()),
-                    collaborators_url: Err(
-                        "no value supplied for collaborators_url".to_string(),
-                    ),
-                    comments_url: Err("no value supplied for comments_url".to_string()),
-                    commits_url: Err("no value supplied for commits_url".to_string()),
-                    compare_url: Err("no value supplied for compare_url".to_string()),
-                    contents_url: Err("no value supplied for contents_url".to_string()),
-                    contributors_url: Err(
-                        "no value supplied for contributors_url".to_string(),
-                    ),
+                    collaborators_url: Ok(Default::default()),
+                    comments_url: Ok(Default::default()),
+                    commits_url: Ok(Default::default()),
+                    compare_url: Ok(Default::default()),
+                    contents_url: Ok(Default::default()),
+                    contributors_url: Ok(Default::default()),
                     created_at: Ok(Default::default()),
                     custom_properties: Ok(Default::default()),
                     default_branch: Ok(Default::default()),
                     delete_branch_on_merge: Ok(Default::default()),
-                    deployments_url: Err(
-                        "no value supplied for deployments_url".to_string(),
-                    ),
-                    description: Err("no value supplied for description".to_string()),
+                    deployments_url: Ok(Default::default()),
+                    description: Ok(Default::default()),
                     disabled: Ok(Default::default()),
-                    downloads_url: Err(
-                        "no value supplied for downloads_url".to_string(),
-                    ),
-                    events_url: Err("no value supplied for events_url".to_string()),
-                    fork: Err("no value supplied for fork".to_string()),
+                    downloads_url: Ok(Default::default()),
+                    events_url: Ok(Default::default()),
+                    fork: Ok(Default::default()),
                     forks: Ok(Default::default()),
                     forks_count: Ok(Default::default()),
-                    forks_url: Err("no value supplied for forks_url".to_string()),
+                    forks_url: Ok(Default::default()),
                     full_name: Err("no value supplied for full_name".to_string()),
-                    git_commits_url: Err(
-                        "no value supplied for git_commits_url".to_string(),
-                    ),
-                    git_refs_url: Err("no value supplied for git_refs_url".to_string()),
-                    git_tags_url: Err("no value supplied for git_tags_url".to_string()),
+                    git_commits_url: Ok(Default::default()),
+                    git_refs_url: Ok(Default::default()),
+                    git_tags_url: Ok(Default::default()),
                     git_url: Ok(Default::default()),
                     has_discussions: Ok(Default::default()),
                     has_downloads: Ok(Default::default()),
@@ -1348,68 +1394,52 @@ pub mod types {
                     has_pull_requests: Ok(Default::default()),
                     has_wiki: Ok(Default::default()),
                     homepage: Ok(Default::default()),
-                    hooks_url: Err("no value supplied for hooks_url".to_string()),
-                    html_url: Err("no value supplied for html_url".to_string()),
+                    hooks_url: Ok(Default::default()),
+                    html_url: Ok(Default::default()),
                     id: Err("no value supplied for id".to_string()),
                     is_template: Ok(Default::default()),
-                    issue_comment_url: Err(
-                        "no value supplied for issue_comment_url".to_string(),
-                    ),
-                    issue_events_url: Err(
-                        "no value supplied for issue_events_url".to_string(),
-                    ),
-                    issues_url: Err("no value supplied for issues_url".to_string()),
-                    keys_url: Err("no value supplied for keys_url".to_string()),
-                    labels_url: Err("no value supplied for labels_url".to_string()),
+                    issue_comment_url: Ok(Default::default()),
+                    issue_events_url: Ok(Default::default()),
+                    issues_url: Ok(Default::default()),
+                    keys_url: Ok(Default::default()),
+                    labels_url: Ok(Default::default()),
                     language: Ok(Default::default()),
-                    languages_url: Err(
-                        "no value supplied for languages_url".to_string(),
-                    ),
+                    languages_url: Ok(Default::default()),
                     license: Ok(Default::default()),
-                    merges_url: Err("no value supplied for merges_url".to_string()),
-                    milestones_url: Err(
-                        "no value supplied for milestones_url".to_string(),
-                    ),
+                    merges_url: Ok(Default::default()),
+                    milestones_url: Ok(Default::default()),
                     mirror_url: Ok(Default::default()),
                     name: Err("no value supplied for name".to_string()),
                     network_count: Ok(Default::default()),
-                    node_id: Err("no value supplied for node_id".to_string()),
-                    notifications_url: Err(
-                        "no value supplied for notifications_url".to_string(),
-                    ),
+                    node_id: Ok(Default::default()),
+                    notifications_url: Ok(Default::default()),
                     open_issues: Ok(Default::default()),
                     open_issues_count: Ok(Default::default()),
-                    owner: Err("no value supplied for owner".to_string()),
+                    owner: Ok(Default::default()),
                     permissions: Ok(Default::default()),
-                    private: Err("no value supplied for private".to_string()),
+                    private: Ok(Default::default()),
                     pull_request_creation_policy: Ok(Default::default()),
-                    pulls_url: Err("no value supplied for pulls_url".to_string()),
+                    pulls_url: Ok(Default::default()),
                     pushed_at: Ok(Default::default()),
-                    releases_url: Err("no value supplied for releases_url".to_string()),
+                    releases_url: Ok(Default::default()),
                     role_name: Ok(Default::default()),
                     security_and_analysis: Ok(Default::default()),
                     size: Ok(Default::default()),
                     ssh_url: Ok(Default::default()),
                     stargazers_count: Ok(Default::default()),
-                    stargazers_url: Err(
-                        "no value supplied for stargazers_url".to_string(),
-                    ),
-                    statuses_url: Err("no value supplied for statuses_url".to_string()),
+                    stargazers_url: Ok(Default::default()),
+                    statuses_url: Ok(Default::default()),
                     subscribers_count: Ok(Default::default()),
-                    subscribers_url: Err(
-                        "no value supplied for subscribers_url".to_string(),
-                    ),
-                    subscription_url: Err(
-                        "no value supplied for subscription_url".to_string(),
-                    ),
+                    subscribers_url: Ok(Default::default()),
+                    subscription_url: Ok(Default::default()),
                     svn_url: Ok(Default::default()),
-                    tags_url: Err("no value supplied for tags_url".to_string()),
-                    teams_url: Err("no value supplied for teams_url".to_string()),
+                    tags_url: Ok(Default::default()),
+                    teams_url: Ok(Default::default()),
                     temp_clone_token: Ok(Default::default()),
                     topics: Ok(Default::default()),
-                    trees_url: Err("no value supplied for trees_url".to_string()),
+                    trees_url: Ok(Default::default()),
                     updated_at: Ok(Default::default()),
-                    url: Err("no value supplied for url".to_string()),
+                    url: Ok(Default::default()),
                     visibility: Ok(Default::default()),
                     watchers: Ok(Default::default()),
                     watchers_count: Ok(Default::default()),
@@ -1432,7 +1462,7 @@ pub mod types {
             }
             pub fn archive_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.archive_url = value
@@ -1456,7 +1486,7 @@ pub mod types {
             }
             pub fn assignees_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.assignees_url = value
@@ -1468,7 +1498,7 @@ pub mod types {
             }
             pub fn blobs_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.blobs_url = value
@@ -1480,7 +1510,7 @@ pub mod types {
             }
             pub fn branches_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.branches_url = value
@@ -1518,7 +1548,7 @@ pub mod types {
             }
             pub fn collaborators_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.collaborators_url = value
@@ -1532,7 +1562,7 @@ pub mod types {
             }
             pub fn comments_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.comments_url = value
@@ -1544,7 +1574,7 @@ pub mod types {
             }
             pub fn commits_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.commits_url = value
@@ -1556,7 +1586,7 @@ pub mod types {
             }
             pub fn compare_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.compare_url = value
@@ -1568,7 +1598,7 @@ pub mod types {
             }
             pub fn contents_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.contents_url = value
@@ -1580,7 +1610,7 @@ pub mod types {
             }
             pub fn contributors_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.contributors_url = value
@@ -1652,7 +1682,7 @@ pub mod types {
             }
             pub fn deployments_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.deployments_url = value
@@ -1690,7 +1720,7 @@ pub mod types {
             }
             pub fn downloads_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.downloads_url = value
@@ -1702,7 +1732,7 @@ pub mod types {
             }
             pub fn events_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.events_url = value
@@ -1714,7 +1744,7 @@ pub mod types {
             }
             pub fn fork<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.fork = value
@@ -1750,7 +1780,7 @@ pub mod types {
             }
             pub fn forks_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.forks_url = value
@@ -1774,7 +1804,7 @@ pub mod types {
             }
             pub fn git_commits_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.git_commits_url = value
@@ -1788,7 +1818,7 @@ pub mod types {
             }
             pub fn git_refs_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.git_refs_url = value
@@ -1800,7 +1830,7 @@ pub mod types {
             }
             pub fn git_tags_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.git_tags_url = value
@@ -1924,7 +1954,7 @@ pub mod types {
             }
             pub fn hooks_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.hooks_url = value
@@ -1936,7 +1966,7 @@ pub mod types {
             }
             pub fn html_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.html_url = value
@@ -1970,7 +2000,7 @@ pub mod types {
             }
             pub fn issue_comment_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.issue_comment_url = value
@@ -1984,7 +2014,7 @@ pub mod types {
             }
             pub fn issue_events_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.issue_events_url = value
@@ -1998,7 +2028,7 @@ pub mod types {
             }
             pub fn issues_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.issues_url = value
@@ -2010,7 +2040,7 @@ pub mod types {
             }
             pub fn keys_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.keys_url = value
@@ -2022,7 +2052,7 @@ pub mod types {
             }
             pub fn labels_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.labels_url = value
@@ -2046,7 +2076,7 @@ pub mod types {
             }
             pub fn languages_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.languages_url = value
@@ -2072,7 +2102,7 @@ pub mod types {
             }
             pub fn merges_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.merges_url = value
@@ -2084,7 +2114,7 @@ pub mod types {
             }
             pub fn milestones_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.milestones_url = value
@@ -2134,7 +2164,7 @@ pub mod types {
             }
             pub fn node_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.node_id = value
@@ -2146,7 +2176,7 @@ pub mod types {
             }
             pub fn notifications_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.notifications_url = value
@@ -2186,7 +2216,7 @@ pub mod types {
             }
             pub fn owner<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::SimpleUser>,
+                T: ::std::convert::TryInto<::std::option::Option<super::SimpleUser>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.owner = value
@@ -2212,7 +2242,7 @@ pub mod types {
             }
             pub fn private<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.private = value
@@ -2238,7 +2268,7 @@ pub mod types {
             }
             pub fn pulls_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.pulls_url = value
@@ -2264,7 +2294,7 @@ pub mod types {
             }
             pub fn releases_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.releases_url = value
@@ -2342,7 +2372,7 @@ pub mod types {
             }
             pub fn stargazers_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.stargazers_url = value
@@ -2356,7 +2386,7 @@ pub mod types {
             }
             pub fn statuses_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.statuses_url = value
@@ -2382,7 +2412,7 @@ pub mod types {
             }
             pub fn subscribers_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.subscribers_url = value
@@ -2396,7 +2426,7 @@ pub mod types {
             }
             pub fn subscription_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.subscription_url = value
@@ -2422,7 +2452,7 @@ pub mod types {
             }
             pub fn tags_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tags_url = value
@@ -2434,7 +2464,7 @@ pub mod types {
             }
             pub fn teams_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.teams_url = value
@@ -2472,7 +2502,7 @@ pub mod types {
             }
             pub fn trees_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.trees_url = value
@@ -2498,7 +2528,7 @@ pub mod types {
             }
             pub fn url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.url = value
@@ -3031,7 +3061,10 @@ pub mod types {
                 ::std::string::String,
             >,
             url: ::std::result::Result<::std::string::String, ::std::string::String>,
-            version_count: ::std::result::Result<i64, ::std::string::String>,
+            version_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             visibility: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
@@ -3049,9 +3082,7 @@ pub mod types {
                     repository: Ok(Default::default()),
                     updated_at: Err("no value supplied for updated_at".to_string()),
                     url: Err("no value supplied for url".to_string()),
-                    version_count: Err(
-                        "no value supplied for version_count".to_string(),
-                    ),
+                    version_count: Ok(Default::default()),
                     visibility: Err("no value supplied for visibility".to_string()),
                 }
             }
@@ -3167,7 +3198,7 @@ pub mod types {
             }
             pub fn version_count<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.version_count = value
@@ -5086,11 +5117,17 @@ Arguments:
 - `username`: Login of the GitHub user account.
 - `package_type`: Registry the package lives in. Gradle packages are `maven`; images in the Container registry (`ghcr.io`) are `container`; `docker` finds images pushed to the old Docker registry (`docker.pkg.github.com`), migrated or not.
 - `package_name`: Name of the package.
+- `page`: Which page of results to return, starting at 1.
+- `per_page`: How many results a page holds, at most 100.
+- `state`: Return active versions, or deleted ones that can still be restored.
 ```ignore
 let response = client.packages_get_all_package_versions_for_package_owned_by_user()
     .username(username)
     .package_type(package_type)
     .package_name(package_name)
+    .page(page)
+    .per_page(per_page)
+    .state(state)
     .send()
     .await;
 ```*/
@@ -8045,6 +8082,9 @@ pub mod builder {
         username: Result<::std::string::String, String>,
         package_type: Result<types::PackageType, String>,
         package_name: Result<::std::string::String, String>,
+        page: Result<Option<i64>, String>,
+        per_page: Result<Option<i64>, String>,
+        state: Result<Option<types::PackageVersionState>, String>,
     }
     impl<'a> PackagesGetAllPackageVersionsForPackageOwnedByUser<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8053,6 +8093,9 @@ pub mod builder {
                 username: Err("username was not initialized".to_string()),
                 package_type: Err("package_type was not initialized".to_string()),
                 package_name: Err("package_name was not initialized".to_string()),
+                page: Ok(None),
+                per_page: Ok(None),
+                state: Ok(None),
             }
         }
         pub fn username<V>(mut self, value: V) -> Self
@@ -8090,6 +8133,38 @@ pub mod builder {
                 });
             self
         }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for page failed".to_string());
+            self
+        }
+        pub fn per_page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.per_page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for per_page failed".to_string());
+            self
+        }
+        pub fn state<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PackageVersionState>,
+        {
+            self.state = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `PackageVersionState` for state failed".to_string()
+                });
+            self
+        }
         ///Sends a `GET` request to `/users/{username}/packages/{package_type}/{package_name}/versions`
         pub async fn send(
             self,
@@ -8097,10 +8172,21 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::PackageVersion>>,
             Error<types::BasicError>,
         > {
-            let Self { client, username, package_type, package_name } = self;
+            let Self {
+                client,
+                username,
+                package_type,
+                package_name,
+                page,
+                per_page,
+                state,
+            } = self;
             let username = username.map_err(Error::InvalidRequest)?;
             let package_type = package_type.map_err(Error::InvalidRequest)?;
             let package_name = package_name.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let per_page = per_page.map_err(Error::InvalidRequest)?;
+            let state = state.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/users/{}/packages/{}/{}/versions", client.baseurl, encode_path(&
                 username.to_string()), encode_path(& package_type.to_string()),
@@ -8122,6 +8208,9 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("per_page", &per_page))
+                .query(&progenitor_client::QueryParam::new("state", &state))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {

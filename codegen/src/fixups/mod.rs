@@ -11,15 +11,19 @@ use crate::{Error, Spec};
 
 mod error_bodies;
 mod nullable;
+mod omitted_fields;
 mod parameter_enums;
 mod response_enums;
 mod undeclared_required;
+mod user_version_paging;
 
 pub use error_bodies::uniform_error_bodies;
 pub use nullable::nullable_schemas_as_option;
+pub use omitted_fields::{OMITTED, Omitted, OmittedRow, relax_omitted_required};
 pub use parameter_enums::{CONCEPTS, hoist_parameter_enums};
 pub use response_enums::open_response_enums;
 pub use undeclared_required::drop_undeclared_required;
+pub use user_version_paging::page_user_package_versions;
 
 /// A named correction of the description.
 #[derive(Clone, Copy)]
@@ -32,9 +36,16 @@ pub struct Fixup {
 
 /// Every fixup, in the order they run.
 ///
-/// The order matters in one place: response enums are opened after parameter
-/// enums are hoisted, so the hoisted (request-side) schemas stay closed.
+/// The order matters: parameters are added before enums are hoisted (so an
+/// added `state` shares the hoisted enum); omitted fields are relaxed after
+/// nullable twins are merged (the table uses the merged names); response
+/// enums are opened after parameter enums are hoisted, so the hoisted
+/// (request-side) schemas stay closed.
 pub const ALL: &[Fixup] = &[
+    Fixup {
+        name: "page_user_package_versions",
+        apply: page_user_package_versions,
+    },
     Fixup {
         name: "drop_undeclared_required",
         apply: drop_undeclared_required,
@@ -42,6 +53,10 @@ pub const ALL: &[Fixup] = &[
     Fixup {
         name: "nullable_schemas_as_option",
         apply: nullable_schemas_as_option,
+    },
+    Fixup {
+        name: "relax_omitted_required",
+        apply: relax_omitted_required,
     },
     Fixup {
         name: "hoist_parameter_enums",
@@ -97,11 +112,20 @@ pub(crate) mod testing {
 
     /// The vendored spec with every fixup but `skipped` applied.
     pub fn fixed_except(skipped: &str) -> Value {
-        assert!(
-            ALL.iter().any(|f| f.name == skipped),
-            "no fixup named {skipped}"
-        );
-        apply(vendored(), ALL.iter().filter(|f| f.name != skipped)).expect("fixups apply")
+        fixed_except_all(&[skipped])
+    }
+
+    /// The vendored spec with every fixup but those `skipped` applied (for
+    /// a fixup another one depends on).
+    pub fn fixed_except_all(skipped: &[&str]) -> Value {
+        for name in skipped {
+            assert!(ALL.iter().any(|f| f.name == *name), "no fixup named {name}");
+        }
+        apply(
+            vendored(),
+            ALL.iter().filter(|f| !skipped.contains(&f.name)),
+        )
+        .expect("fixups apply")
     }
 
     /// The vendored spec with every fixup applied.

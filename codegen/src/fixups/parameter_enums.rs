@@ -193,8 +193,8 @@ mod tests {
         let count = |suffix: &str| names.iter().filter(|n| n.ends_with(suffix)).count();
         assert_eq!(count("PackageType"), 24, "{names:?}");
         assert_eq!(count("Visibility"), 3, "{names:?}");
-        assert_eq!(count("State"), 2, "{names:?}");
-        assert_eq!(names.len(), 29, "{names:?}");
+        assert_eq!(count("State"), 3, "{names:?}");
+        assert_eq!(names.len(), 30, "{names:?}");
     }
 
     #[test]

@@ -38,11 +38,12 @@ async fn run() -> Result<(), String> {
 
     let mut packages = client.packages(owner).list(package_type).stream();
     while let Some(package) = packages.try_next().await.map_err(|e| e.to_string())? {
+        // Listings carry no version count; `get()` one package for it.
         println!(
-            "{:<40} {:<9} {:>5} versions  updated {}",
+            "{:<40} {:<9} {:<30} updated {}",
             package.name(),
             package.visibility(),
-            package.version_count(),
+            package.repository_full_name().unwrap_or("-"),
             package.updated_at().format("%Y-%m-%d"),
         );
     }

@@ -6,11 +6,12 @@ use std::time::Duration;
 
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 
+use crate::base_url::{BaseUrl, GITHUB_API};
 use crate::transport::Shared;
 use crate::{Error, Owner, OwnerPackages, RateLimit, RetryPolicy};
 
 /// Where GitHub's REST API lives for github.com.
-pub const DEFAULT_BASE_URL: &str = "https://api.github.com";
+pub const DEFAULT_BASE_URL: &str = GITHUB_API;
 /// The REST API version this crate is written against (`X-GitHub-Api-Version`).
 pub const DEFAULT_API_VERSION: &str = "2022-11-28";
 /// The media type GitHub recommends for its REST API.
@@ -29,7 +30,7 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// let client = Client::builder().token(std::env::var("GITHUB_TOKEN").unwrap()).build()?;
 /// let page = client.packages(Owner::org("acme")).list(PackageType::Container).await?;
 /// for package in page.items {
-///     println!("{} ({} versions)", package.name(), package.version_count());
+///     println!("{} ({})", package.name(), package.visibility());
 /// }
 /// # Ok(()) }
 /// ```
@@ -87,7 +88,7 @@ impl Client {
 #[derive(Default)]
 pub struct ClientBuilder {
     token: Option<String>,
-    base_url: Option<String>,
+    base_url: Option<BaseUrl>,
     user_agent: Option<String>,
     api_version: Option<String>,
     connect_timeout: Option<Duration>,
@@ -123,13 +124,29 @@ impl ClientBuilder {
         self
     }
 
-    /// The API root. `https://api.github.com` by default. A GitHub
-    /// Enterprise Server host (`https://ghe.example.com`) becomes
-    /// `https://ghe.example.com/api/v3`; `https://github.com` becomes
-    /// `https://api.github.com`; a URL with a path is used as it is. A
-    /// trailing slash does not matter.
+    /// Where the API is, read as most users mean it; `https://api.github.com`
+    /// by default. `https://github.com` means `https://api.github.com`; an
+    /// API host (`https://api.acme.ghe.com`), a local server
+    /// (`http://127.0.0.1:8080`) or a URL with a path is used as given; any
+    /// other bare host (`https://ghe.example.com`) is taken for GitHub
+    /// Enterprise Server and gets `/api/v3`. The whole table is in the
+    /// [crate docs](crate#base-urls).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = Some(url.into());
+        self.base_url = Some(BaseUrl::Guess(url.into()));
+        self
+    }
+
+    /// The full API root, used as given (like `GITHUB_API_URL` in GitHub
+    /// Actions), e.g. `https://ghe.example.com/api/v3`.
+    pub fn api_root(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(BaseUrl::Exact(url.into()));
+        self
+    }
+
+    /// A GitHub Enterprise Server host, e.g. `ghe.example.com`: the API
+    /// root becomes `https://ghe.example.com/api/v3`.
+    pub fn enterprise_server(mut self, host: impl Into<String>) -> Self {
+        self.base_url = Some(BaseUrl::EnterpriseServer(host.into()));
         self
     }
 
@@ -173,7 +190,8 @@ impl ClientBuilder {
         self
     }
 
-    /// A builder preloaded from `GITHUB_TOKEN` and `GITHUB_API_URL`.
+    /// A builder preloaded from `GITHUB_TOKEN` and `GITHUB_API_URL` (the
+    /// full API root, used as given).
     pub fn from_env() -> Result<Self, Error> {
         Self::from_env_vars(|name| std::env::var(name).ok())
     }
@@ -190,14 +208,17 @@ impl ClientBuilder {
             })?;
         let mut builder = Self::default().token(token.trim());
         if let Some(url) = var("GITHUB_API_URL").filter(|u| !u.trim().is_empty()) {
-            builder = builder.base_url(url);
+            builder = builder.api_root(url);
         }
         Ok(builder)
     }
 
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client, Error> {
-        let base_url = normalize_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
+        let base_url = match &self.base_url {
+            Some(url) => url.resolve()?,
+            None => GITHUB_API.to_owned(),
+        };
         if base_url.starts_with("https:") && !cfg!(any(feature = "rustls", feature = "native-tls"))
         {
             return Err(Error::Config(
@@ -269,80 +290,9 @@ fn header_value(what: &str, value: &str) -> Result<HeaderValue, Error> {
     })
 }
 
-/// The API root for `input`: scheme, host, port and path, without a
-/// trailing slash (the generated client appends `/orgs/…`).
-fn normalize_base_url(input: &str) -> Result<String, Error> {
-    let url = reqwest::Url::parse(input.trim())
-        .map_err(|e| Error::Config(format!("the base URL `{input}` is not a URL ({e})")))?;
-    if !url.username().is_empty() || url.password().is_some() {
-        // Not echoed: it holds credentials.
-        return Err(Error::Config(
-            "the base URL must not contain credentials; use the token".to_owned(),
-        ));
-    }
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::Config(format!(
-            "the base URL `{input}` is not http or https"
-        )));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::Config(format!(
-            "the base URL `{input}` must not have a query or fragment"
-        )));
-    }
-    let host = url.host_str().unwrap_or_default();
-    let path = url.path().trim_end_matches('/');
-    let origin = url.origin().ascii_serialization();
-    Ok(match (host, path) {
-        ("github.com" | "www.github.com", "") => DEFAULT_BASE_URL.to_owned(),
-        ("api.github.com", "") => origin,
-        (_, "") => format!("{origin}/api/v3"),
-        (_, path) => format!("{origin}{path}"),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base_urls_normalize_to_an_api_root_without_trailing_slash() {
-        let cases = [
-            ("https://api.github.com", "https://api.github.com"),
-            ("https://api.github.com/", "https://api.github.com"),
-            ("https://github.com", "https://api.github.com"),
-            ("https://ghe.example.com", "https://ghe.example.com/api/v3"),
-            ("https://ghe.example.com/", "https://ghe.example.com/api/v3"),
-            (
-                "https://ghe.example.com/api/v3/",
-                "https://ghe.example.com/api/v3",
-            ),
-            (
-                "https://GHE.Example.com:8443/api/v3",
-                "https://ghe.example.com:8443/api/v3",
-            ),
-            (
-                "http://127.0.0.1:8080/api/v3",
-                "http://127.0.0.1:8080/api/v3",
-            ),
-        ];
-        for (input, expected) in cases {
-            assert_eq!(normalize_base_url(input).unwrap(), expected, "{input}");
-        }
-    }
-
-    #[test]
-    fn unusable_base_urls_are_rejected_without_echoing_credentials() {
-        for input in [
-            "ghe.example.com",
-            "ftp://ghe.example.com",
-            "https://ghe.example.com/api?x=1",
-        ] {
-            assert!(normalize_base_url(input).is_err(), "{input}");
-        }
-        let err = normalize_base_url("https://user:hunter2@ghe.example.com").unwrap_err();
-        assert!(!err.to_string().contains("hunter2"), "{err}");
-    }
 
     #[test]
     fn environment_gives_token_and_url_and_a_clear_error_without_token() {

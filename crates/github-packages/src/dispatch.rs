@@ -3,8 +3,7 @@
 //!
 //! This is the only module that names generated methods and GitHub's
 //! operationIds. Every request is checked here before anything is sent:
-//! names, enum values GitHub would not accept, paging bounds, and
-//! parameters an owner scope does not document.
+//! names, enum values GitHub would not accept, and paging bounds.
 
 use std::sync::Arc;
 
@@ -14,18 +13,17 @@ use progenitor_client::ResponseValue;
 use crate::owner::check_name;
 use crate::paging::{Links, MAX_PER_PAGE, Page};
 use crate::transport::Shared;
-use crate::{
-    Error, Owner, Package, PackageRef, PackageType, PackageVersion, VersionState, Visibility,
-};
+use crate::{Error, Owner, Package, PackageType, PackageVersion, Target, VersionState, Visibility};
 
 /// Sends one generated request built by `$request` (which sees a fresh
 /// generated client as `$client`), with retries; evaluates to the
 /// operationId with the answer.
 macro_rules! send {
-    ($shared:expr, $safe:expr, $operation:expr, |$client:ident| $request:expr) => {
+    ($shared:expr, $target:expr, $safe:expr, $operation:expr, |$client:ident| $request:expr) => {
         $shared
             .execute(
                 $operation,
+                $target,
                 $safe,
                 move |$client: generated::Client| async move { $request.send().await },
             )
@@ -39,28 +37,30 @@ macro_rules! send {
 /// `$op`), and how to fill the builder `$b`.
 macro_rules! by_owner {
     (
-        $shared:expr, $owner:expr, safe: $safe:expr,
+        $shared:expr, $target:expr, safe: $safe:expr,
         org: $org:ident = $org_id:literal,
         user: $user:ident = $user_id:literal,
         me: $me:ident = $me_id:literal,
         check: |$op:ident| $checked:pat = $check:expr,
         fill: |$b:ident| $fill:expr $(,)?
-    ) => {
-        match $owner {
+    ) => {{
+        let target: &Target = $target;
+        let owner = target.owner();
+        match owner {
             Owner::Org(login) => {
                 let $op: &'static str = $org_id;
-                $owner.validate($op)?;
+                owner.validate($op)?;
                 let $checked = $check;
-                send!($shared, $safe, $op, |client| {
+                send!($shared, target, $safe, $op, |client| {
                     let $b = client.$org().org(login.as_str());
                     $fill
                 })
             }
             Owner::User(login) => {
                 let $op: &'static str = $user_id;
-                $owner.validate($op)?;
+                owner.validate($op)?;
                 let $checked = $check;
-                send!($shared, $safe, $op, |client| {
+                send!($shared, target, $safe, $op, |client| {
                     let $b = client.$user().username(login.as_str());
                     $fill
                 })
@@ -68,13 +68,13 @@ macro_rules! by_owner {
             Owner::AuthenticatedUser => {
                 let $op: &'static str = $me_id;
                 let $checked = $check;
-                send!($shared, $safe, $op, |client| {
+                send!($shared, target, $safe, $op, |client| {
                     let $b = client.$me();
                     $fill
                 })
             }
         }
-    };
+    }};
 }
 
 /// Sets the optional listing parameters a scope documents on builder `$b`.
@@ -100,9 +100,9 @@ pub(crate) enum PerPage {
 
 pub(crate) async fn docker_conflicts(
     shared: &Arc<Shared>,
-    owner: &Owner,
+    target: &Target,
 ) -> Result<Vec<Package>, Error> {
-    let (_, response) = by_owner!(shared, owner, safe: true,
+    let (_, response) = by_owner!(shared, target, safe: true,
         org: packages_list_docker_migration_conflicting_packages_for_organization =
             "packages/list-docker-migration-conflicting-packages-for-organization",
         user: packages_list_docker_migration_conflicting_packages_for_user =
@@ -121,13 +121,13 @@ pub(crate) async fn docker_conflicts(
 
 pub(crate) async fn list_packages(
     shared: &Arc<Shared>,
-    owner: &Owner,
+    target: &Target,
     package_type: &PackageType,
     visibility: Option<&Visibility>,
     page: Option<u32>,
     per_page: PerPage,
 ) -> Result<Page<Package>, Error> {
-    let (operation, response) = by_owner!(shared, owner, safe: true,
+    let (operation, response) = by_owner!(shared, target, safe: true,
         org: packages_list_packages_for_organization = "packages/list-packages-for-organization",
         user: packages_list_packages_for_user = "packages/list-packages-for-user",
         me: packages_list_packages_for_authenticated_user = "packages/list-packages-for-authenticated-user",
@@ -146,9 +146,9 @@ pub(crate) async fn list_packages(
     Ok(page_of(operation, response))
 }
 
-pub(crate) async fn get_package(package: &PackageRef) -> Result<Package, Error> {
-    let (shared, owner, package_type, name) = package.target();
-    let (_, response) = by_owner!(shared, owner, safe: true,
+pub(crate) async fn get_package(shared: &Arc<Shared>, target: &Target) -> Result<Package, Error> {
+    let (package_type, name) = package_of(target);
+    let (_, response) = by_owner!(shared, target, safe: true,
         org: packages_get_package_for_organization = "packages/get-package-for-organization",
         user: packages_get_package_for_user = "packages/get-package-for-user",
         me: packages_get_package_for_authenticated_user = "packages/get-package-for-authenticated-user",
@@ -158,9 +158,9 @@ pub(crate) async fn get_package(package: &PackageRef) -> Result<Package, Error> 
     Ok(response.into_inner().into())
 }
 
-pub(crate) async fn delete_package(package: &PackageRef) -> Result<(), Error> {
-    let (shared, owner, package_type, name) = package.target();
-    done(by_owner!(shared, owner, safe: false,
+pub(crate) async fn delete_package(shared: &Arc<Shared>, target: &Target) -> Result<(), Error> {
+    let (package_type, name) = package_of(target);
+    done(by_owner!(shared, target, safe: false,
         org: packages_delete_package_for_org = "packages/delete-package-for-org",
         user: packages_delete_package_for_user = "packages/delete-package-for-user",
         me: packages_delete_package_for_authenticated_user = "packages/delete-package-for-authenticated-user",
@@ -170,11 +170,12 @@ pub(crate) async fn delete_package(package: &PackageRef) -> Result<(), Error> {
 }
 
 pub(crate) async fn restore_package(
-    package: &PackageRef,
+    shared: &Arc<Shared>,
+    target: &Target,
     token: Option<&str>,
 ) -> Result<(), Error> {
-    let (shared, owner, package_type, name) = package.target();
-    done(by_owner!(shared, owner, safe: false,
+    let (package_type, name) = package_of(target);
+    done(by_owner!(shared, target, safe: false,
         org: packages_restore_package_for_org = "packages/restore-package-for-org",
         user: packages_restore_package_for_user = "packages/restore-package-for-user",
         me: packages_restore_package_for_authenticated_user = "packages/restore-package-for-authenticated-user",
@@ -186,83 +187,43 @@ pub(crate) async fn restore_package(
     ))
 }
 
-/// Lists a package's versions.
-///
-/// GitHub's description documents no `state`, `page` or `per_page` for a
-/// user's (`/users/{username}/…`) package versions, so for that scope an
-/// explicit value is an [`Error::Unsupported`] rather than silently dropped,
-/// and [`PerPage::Max`] is not sent.
+/// Lists a package's versions. The user scope pages like the others (see
+/// codegen's `page_user_package_versions` fixup).
 pub(crate) async fn list_versions(
-    package: &PackageRef,
+    shared: &Arc<Shared>,
+    target: &Target,
     state: Option<VersionState>,
     page: Option<u32>,
     per_page: PerPage,
 ) -> Result<Page<PackageVersion>, Error> {
-    let (shared, owner, package_type, name) = package.target();
+    let (package_type, name) = package_of(target);
     let state = state.map(raw::PackageVersionState::from);
-    let (operation, response) = match owner {
-        Owner::User(login) => {
-            let op = "packages/get-all-package-versions-for-package-owned-by-user";
-            owner.validate(op)?;
-            let ty = checked_package(op, package_type, name)?;
-            let unsupported = [
-                ("state", state.is_some()),
-                ("page", page.is_some()),
-                ("per_page", matches!(per_page, PerPage::Exactly(_))),
-            ];
-            if let Some((parameter, _)) = unsupported.into_iter().find(|(_, set)| *set) {
-                return Err(Error::Unsupported {
-                    operation: op,
-                    message: format!(
-                        "GitHub documents no `{parameter}` parameter for a user's package versions, so it cannot be sent"
-                    ),
-                });
-            }
-            send!(shared, true, op, |client| client
-                .packages_get_all_package_versions_for_package_owned_by_user()
-                .username(login.as_str())
-                .package_type(ty)
-                .package_name(name))
-        }
-        Owner::Org(login) => {
-            let op = "packages/get-all-package-versions-for-package-owned-by-org";
-            owner.validate(op)?;
-            let (ty, page, per_page) = (
-                checked_package(op, package_type, name)?,
-                page_number(op, page)?,
-                page_size(op, per_page)?,
-            );
-            send!(shared, true, op, |client| {
-                let b = client
-                    .packages_get_all_package_versions_for_package_owned_by_org()
-                    .org(login.as_str())
-                    .package_type(ty)
-                    .package_name(name);
-                paged!(b, state: state, page: page, per_page: per_page)
-            })
-        }
-        Owner::AuthenticatedUser => {
-            let op = "packages/get-all-package-versions-for-package-owned-by-authenticated-user";
-            let (ty, page, per_page) = (
-                checked_package(op, package_type, name)?,
-                page_number(op, page)?,
-                page_size(op, per_page)?,
-            );
-            send!(shared, true, op, |client| {
-                let b = client
-                    .packages_get_all_package_versions_for_package_owned_by_authenticated_user()
-                    .package_type(ty)
-                    .package_name(name);
-                paged!(b, state: state, page: page, per_page: per_page)
-            })
-        }
-    }?;
+    let (operation, response) = by_owner!(shared, target, safe: true,
+        org: packages_get_all_package_versions_for_package_owned_by_org =
+            "packages/get-all-package-versions-for-package-owned-by-org",
+        user: packages_get_all_package_versions_for_package_owned_by_user =
+            "packages/get-all-package-versions-for-package-owned-by-user",
+        me: packages_get_all_package_versions_for_package_owned_by_authenticated_user =
+            "packages/get-all-package-versions-for-package-owned-by-authenticated-user",
+        check: |op| (ty, page, per_page) = (
+            checked_package(op, package_type, name)?,
+            page_number(op, page)?,
+            page_size(op, per_page)?,
+        ),
+        fill: |b| {
+            let b = b.package_type(ty).package_name(name);
+            paged!(b, state: state, page: page, per_page: per_page)
+        },
+    )?;
     Ok(page_of(operation, response))
 }
 
-pub(crate) async fn get_version(package: &PackageRef, id: i64) -> Result<PackageVersion, Error> {
-    let (shared, owner, package_type, name) = package.target();
-    let (_, response) = by_owner!(shared, owner, safe: true,
+pub(crate) async fn get_version(
+    shared: &Arc<Shared>,
+    target: &Target,
+) -> Result<PackageVersion, Error> {
+    let (package_type, name, id) = version_of(target);
+    let (_, response) = by_owner!(shared, target, safe: true,
         org: packages_get_package_version_for_organization = "packages/get-package-version-for-organization",
         user: packages_get_package_version_for_user = "packages/get-package-version-for-user",
         me: packages_get_package_version_for_authenticated_user = "packages/get-package-version-for-authenticated-user",
@@ -272,9 +233,9 @@ pub(crate) async fn get_version(package: &PackageRef, id: i64) -> Result<Package
     Ok(response.into_inner().into())
 }
 
-pub(crate) async fn delete_version(package: &PackageRef, id: i64) -> Result<(), Error> {
-    let (shared, owner, package_type, name) = package.target();
-    done(by_owner!(shared, owner, safe: false,
+pub(crate) async fn delete_version(shared: &Arc<Shared>, target: &Target) -> Result<(), Error> {
+    let (package_type, name, id) = version_of(target);
+    done(by_owner!(shared, target, safe: false,
         org: packages_delete_package_version_for_org = "packages/delete-package-version-for-org",
         user: packages_delete_package_version_for_user = "packages/delete-package-version-for-user",
         me: packages_delete_package_version_for_authenticated_user = "packages/delete-package-version-for-authenticated-user",
@@ -283,15 +244,32 @@ pub(crate) async fn delete_version(package: &PackageRef, id: i64) -> Result<(), 
     ))
 }
 
-pub(crate) async fn restore_version(package: &PackageRef, id: i64) -> Result<(), Error> {
-    let (shared, owner, package_type, name) = package.target();
-    done(by_owner!(shared, owner, safe: false,
+pub(crate) async fn restore_version(shared: &Arc<Shared>, target: &Target) -> Result<(), Error> {
+    let (package_type, name, id) = version_of(target);
+    done(by_owner!(shared, target, safe: false,
         org: packages_restore_package_version_for_org = "packages/restore-package-version-for-org",
         user: packages_restore_package_version_for_user = "packages/restore-package-version-for-user",
         me: packages_restore_package_version_for_authenticated_user = "packages/restore-package-version-for-authenticated-user",
         check: |op| (ty, id) = (checked_package(op, package_type, name)?, version_id(op, id)?),
         fill: |b| b.package_type(ty).package_name(name).package_version_id(id),
     ))
+}
+
+/// The package a package-level target names (handles always set it).
+fn package_of(target: &Target) -> (&PackageType, &str) {
+    target
+        .package_type()
+        .zip(target.package_name())
+        .expect("package handles carry a package")
+}
+
+/// The package and version a version-level target names.
+fn version_of(target: &Target) -> (&PackageType, &str, i64) {
+    let (package_type, name) = package_of(target);
+    let id = target
+        .version_id()
+        .expect("version handles carry a version");
+    (package_type, name, id)
 }
 
 /// A documented enum value as the generated type; `Other` cannot be sent.

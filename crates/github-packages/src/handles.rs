@@ -5,15 +5,14 @@
 
 use std::fmt;
 use std::future::IntoFuture;
-use std::sync::Arc;
 
 use futures::Stream;
 use futures::future::BoxFuture;
 
 use crate::dispatch::{self, PerPage};
-use crate::transport::Shared;
 use crate::{
-    Client, Error, Owner, Package, PackageType, PackageVersion, Page, VersionState, Visibility,
+    Client, Error, Owner, Package, PackageType, PackageVersion, Page, Target, VersionState,
+    Visibility,
 };
 
 /// The paging options and the two ways to run a listing, for a listing
@@ -66,17 +65,20 @@ macro_rules! listing {
 #[derive(Clone, Debug)]
 pub struct OwnerPackages {
     client: Client,
-    owner: Owner,
+    target: Target,
 }
 
 impl OwnerPackages {
     pub(crate) fn new(client: Client, owner: Owner) -> Self {
-        Self { client, owner }
+        Self {
+            client,
+            target: Target::for_owner(owner),
+        }
     }
 
     /// Whose packages these are.
     pub fn owner(&self) -> &Owner {
-        &self.owner
+        self.target.owner()
     }
 
     /// Lists the owner's packages of one type; await it for one page, or
@@ -94,7 +96,7 @@ impl OwnerPackages {
     /// Packages whose migration from the Docker registry to the Container
     /// registry hit a conflict.
     pub async fn docker_conflicts(&self) -> Result<Vec<Package>, Error> {
-        dispatch::docker_conflicts(self.client.shared(), &self.owner).await
+        dispatch::docker_conflicts(self.client.shared(), &self.target).await
     }
 
     /// One package, to get, delete or restore it or work with its versions.
@@ -102,9 +104,8 @@ impl OwnerPackages {
     /// named `team/app` is addressed as such.
     pub fn package(&self, package_type: PackageType, name: impl Into<String>) -> PackageRef {
         PackageRef {
-            packages: self.clone(),
-            package_type,
-            name: name.into(),
+            client: self.client.clone(),
+            target: self.target.package(package_type, name.into()),
         }
     }
 }
@@ -128,10 +129,10 @@ impl ListPackages {
     }
 
     async fn fetch(&self, page: Option<u32>, per_page: PerPage) -> Result<Page<Package>, Error> {
-        let OwnerPackages { client, owner } = &self.packages;
+        let OwnerPackages { client, target } = &self.packages;
         dispatch::list_packages(
             client.shared(),
-            owner,
+            target,
             &self.package_type,
             self.visibility.as_ref(),
             page,
@@ -150,37 +151,46 @@ listing!(ListPackages, Package, "Packages");
 /// One package of an owner; from [`OwnerPackages::package`].
 #[derive(Clone, Debug)]
 pub struct PackageRef {
-    packages: OwnerPackages,
-    package_type: PackageType,
-    name: String,
+    client: Client,
+    /// Names the package.
+    target: Target,
 }
 
 impl PackageRef {
     /// The package's owner.
     pub fn owner(&self) -> &Owner {
-        &self.packages.owner
+        self.target.owner()
     }
 
     /// The package's type.
     pub fn package_type(&self) -> &PackageType {
-        &self.package_type
+        self.target
+            .package_type()
+            .expect("a package handle names its type")
     }
 
     /// The package's name.
     pub fn name(&self) -> &str {
-        &self.name
+        self.target
+            .package_name()
+            .expect("a package handle names its package")
+    }
+
+    /// Owner, type and name, as errors about this package show them.
+    pub fn target(&self) -> &Target {
+        &self.target
     }
 
     /// Gets the package.
     pub async fn get(&self) -> Result<Package, Error> {
-        dispatch::get_package(self).await
+        dispatch::get_package(self.client.shared(), &self.target).await
     }
 
     /// Deletes the whole package with all its versions. GitHub keeps it
     /// restorable for 30 days. Needs `delete:packages`; not retried after
     /// errors that might have come after the deletion (see [`RetryPolicy`](crate::RetryPolicy)).
     pub async fn delete(&self) -> Result<(), Error> {
-        dispatch::delete_package(self).await
+        dispatch::delete_package(self.client.shared(), &self.target).await
     }
 
     /// Restores the package deleted in the last 30 days; await it, or set a
@@ -206,20 +216,9 @@ impl PackageRef {
     /// One version of the package, by [`PackageVersion::id`].
     pub fn version(&self, id: i64) -> VersionRef {
         VersionRef {
-            package: self.clone(),
-            id,
+            client: self.client.clone(),
+            target: self.target.version(id),
         }
-    }
-
-    /// What a request about this package needs: the client's shared
-    /// state, the owner, the type and the name.
-    pub(crate) fn target(&self) -> (&Arc<Shared>, &Owner, &PackageType, &str) {
-        (
-            self.packages.client.shared(),
-            &self.packages.owner,
-            &self.package_type,
-            &self.name,
-        )
     }
 }
 
@@ -249,7 +248,8 @@ impl RestorePackage {
 
     /// Restores the package.
     pub async fn send(self) -> Result<(), Error> {
-        dispatch::restore_package(&self.package, self.token.as_deref()).await
+        let PackageRef { client, target } = &self.package;
+        dispatch::restore_package(client.shared(), target, self.token.as_deref()).await
     }
 }
 
@@ -263,11 +263,6 @@ impl IntoFuture for RestorePackage {
 }
 
 /// A listing of a package's versions; from [`PackageRef::versions`].
-///
-/// For a [`Owner::User`] package, GitHub's description documents no
-/// `state`, `page` or `per_page`: setting one is an [`Error::Unsupported`]
-/// (nothing is sent), and a stream over such a listing ends with that error
-/// if GitHub announces a second page it gives no way to request.
 ///
 /// Deleting versions while streaming shifts the pages under the stream;
 /// collect what to delete first, then delete.
@@ -292,11 +287,12 @@ impl ListVersions {
         page: Option<u32>,
         per_page: PerPage,
     ) -> Result<Page<PackageVersion>, Error> {
-        dispatch::list_versions(&self.package, self.state, page, per_page).await
+        let PackageRef { client, target } = &self.package;
+        dispatch::list_versions(client.shared(), target, self.state, page, per_page).await
     }
 
     fn base_url(&self) -> String {
-        self.package.packages.client.base_url().to_owned()
+        self.package.client.base_url().to_owned()
     }
 }
 
@@ -305,29 +301,38 @@ listing!(ListVersions, PackageVersion, "Versions");
 /// One version of a package; from [`PackageRef::version`].
 #[derive(Clone, Debug)]
 pub struct VersionRef {
-    package: PackageRef,
-    id: i64,
+    client: Client,
+    /// Names the version.
+    target: Target,
 }
 
 impl VersionRef {
     /// The version's id.
     pub fn id(&self) -> i64 {
-        self.id
+        self.target
+            .version_id()
+            .expect("a version handle names its version")
+    }
+
+    /// Owner, type, name and id, as errors about this version show them.
+    pub fn target(&self) -> &Target {
+        &self.target
     }
 
     /// Gets the version.
     pub async fn get(&self) -> Result<PackageVersion, Error> {
-        dispatch::get_version(&self.package, self.id).await
+        dispatch::get_version(self.client.shared(), &self.target).await
     }
 
-    /// Deletes the version. GitHub refuses for a public package's version
-    /// downloaded more than 5,000 times. Needs `delete:packages`.
+    /// Deletes the version. GitHub refuses ([`Error::Refused`]) to delete a
+    /// package's last version, and a public version downloaded more than
+    /// 5,000 times. Needs `delete:packages`.
     pub async fn delete(&self) -> Result<(), Error> {
-        dispatch::delete_version(&self.package, self.id).await
+        dispatch::delete_version(self.client.shared(), &self.target).await
     }
 
     /// Restores the version deleted in the last 30 days. Needs `write:packages`.
     pub async fn restore(&self) -> Result<(), Error> {
-        dispatch::restore_version(&self.package, self.id).await
+        dispatch::restore_version(self.client.shared(), &self.target).await
     }
 }

@@ -48,12 +48,36 @@
 //!   configured host.
 //! - **Retries.** See [`RetryPolicy`]; [`Client::rate_limit`] has the last
 //!   rate-limit state GitHub reported.
-//! - **Gaps in GitHub's description.** For [`Owner::User`], the version
-//!   listing documents no `state`, `page` or `per_page`; setting one is an
-//!   [`Error::Unsupported`]. Only the package-level restore takes a token.
+//! - **Where GitHub differs from its description**, the client follows
+//!   GitHub: a named user's package versions page like the others (and
+//!   take `state`); package listings without `version_count` decode
+//!   ([`Package::version_count`] is an `Option`); secondary rate limits are
+//!   recognised however GitHub signals them; the two deletion refusals are
+//!   typed ([`Error::Refused`]). Only the package-level restore takes a
+//!   token.
+//!
+//! # Base URLs
+//!
+//! [`ClientBuilder::base_url`] reads the URL as most users mean it:
+//!
+//! | given | API root | why |
+//! |---|---|---|
+//! | `https://github.com`, `https://www.github.com` | `https://api.github.com` | github.com's web host |
+//! | an API host, `api.…` or `….api.…` (`https://api.github.com`, `https://api.acme.ghe.com`) | as given | already the API (go-github's rule); GitHub Enterprise Cloud with data residency serves it at `api.SUBDOMAIN.ghe.com` |
+//! | `https://SUBDOMAIN.ghe.com` | `https://api.SUBDOMAIN.ghe.com` | GHE.com's web host |
+//! | `localhost`, `*.localhost` or an IP address (`http://127.0.0.1:8080`) | as given | a local server or mock serves the API at its root |
+//! | a URL with a path (`https://ghe.example.com/api/v3`) | as given | the path says where the API is |
+//! | any other host without a path (`https://ghe.example.com`) | `https://ghe.example.com/api/v3` | GitHub Enterprise Server's layout |
+//! | [`ClientBuilder::api_root`], `GITHUB_API_URL` | as given | the full API root, as GitHub Actions sets it |
+//! | [`ClientBuilder::enterprise_server`]`("ghe.example.com")` | `https://ghe.example.com/api/v3` | says so explicitly |
+//!
+//! "As given" keeps scheme, host, port and path; only a trailing slash is
+//! dropped.
 
 #![warn(missing_docs)]
 
+mod answer;
+mod base_url;
 mod client;
 mod dispatch;
 mod enums;
@@ -64,11 +88,12 @@ mod owner;
 mod paging;
 mod rate_limit;
 mod retry;
+mod target;
 mod transport;
 
 pub use client::{Client, ClientBuilder, DEFAULT_API_VERSION, DEFAULT_BASE_URL};
 pub use enums::{PackageType, ParseEnumError, VersionState, Visibility};
-pub use error::{Error, RateLimitKind, Result, TransportKind};
+pub use error::{Error, RateLimitKind, Refusal, Result, TransportKind};
 /// The generated types, with every field GitHub documents.
 pub use generated::types as raw;
 pub use handles::{
@@ -79,3 +104,4 @@ pub use owner::{Owner, ParseOwnerError};
 pub use paging::{Links, Page};
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;
+pub use target::Target;

@@ -36,8 +36,10 @@ impl Package {
         Visibility::from(self.0.visibility.as_str())
     }
 
-    /// How many versions it has.
-    pub fn version_count(&self) -> i64 {
+    /// How many versions it has. GitHub's single-package GETs say; its
+    /// listings leave the field out (`None`), although the description
+    /// calls it required (see codegen's `relax_omitted_required` fixup).
+    pub fn version_count(&self) -> Option<i64> {
         self.0.version_count
     }
 
@@ -148,6 +150,12 @@ impl PackageVersion {
     /// The version's license, when the registry reports one.
     pub fn license(&self) -> Option<&str> {
         self.0.license.as_deref()
+    }
+
+    /// The version's description, when the registry reports one (container
+    /// images take it from their `org.opencontainers.image.description` label).
+    pub fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
     }
 
     /// The version's page on github.com, when GitHub includes it.

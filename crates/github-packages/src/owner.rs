@@ -39,12 +39,14 @@ impl Owner {
     }
 }
 
+/// `org:NAME`, `user:NAME` or `me`: the form [`FromStr`] reads, so an
+/// owner written out can be read back (command lines, logs, JSON).
 impl fmt::Display for Owner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Org(login) => write!(f, "organization `{login}`"),
-            Self::User(login) => write!(f, "user `{login}`"),
-            Self::AuthenticatedUser => f.write_str("the authenticated user"),
+            Self::Org(login) => write!(f, "org:{login}"),
+            Self::User(login) => write!(f, "user:{login}"),
+            Self::AuthenticatedUser => f.write_str("me"),
         }
     }
 }
@@ -146,13 +148,16 @@ mod tests {
     }
 
     #[test]
-    fn owners_display_what_they_are() {
-        assert_eq!(Owner::org("acme").to_string(), "organization `acme`");
-        assert_eq!(Owner::user("octocat").to_string(), "user `octocat`");
-        assert_eq!(
-            Owner::AuthenticatedUser.to_string(),
-            "the authenticated user"
-        );
+    fn owners_display_as_they_parse() {
+        for owner in [
+            Owner::org("acme"),
+            Owner::user("octocat"),
+            Owner::AuthenticatedUser,
+        ] {
+            assert_eq!(owner.to_string().parse(), Ok(owner.clone()));
+        }
+        assert_eq!(Owner::org("acme").to_string(), "org:acme");
+        assert_eq!(Owner::AuthenticatedUser.to_string(), "me");
         assert!(Owner::org("").validate("packages/x").is_err());
     }
 }

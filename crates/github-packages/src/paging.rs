@@ -124,7 +124,7 @@ pub(crate) fn next_page_number(
         .find(|(name, _)| name == "page")
         .and_then(|(_, value)| value.parse::<u32>().ok())
         .filter(|page| *page >= 1)
-        .ok_or_else(|| Error::Unsupported {
+        .ok_or_else(|| Error::Paging {
             operation,
             message: format!("the next-page link {link} has no page number to request"),
         })
@@ -253,6 +253,6 @@ mod tests {
             );
         }
         let err = next_page_number("op", base, "https://api.github.com/x?after=abc").unwrap_err();
-        assert!(matches!(err, Error::Unsupported { .. }), "{err}");
+        assert!(matches!(err, Error::Paging { .. }), "{err}");
     }
 }

@@ -1,9 +1,9 @@
 //! The rate-limit state GitHub reports on every answer.
 
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use reqwest::header::HeaderMap;
-
-use crate::error::header;
 
 /// GitHub's rate-limit headers from the most recent answer that carried
 /// them (`x-ratelimit-*`).
@@ -44,6 +44,33 @@ pub(crate) fn reset_time(headers: &HeaderMap) -> Option<DateTime<Utc>> {
         .and_then(|epoch| DateTime::from_timestamp(epoch, 0))
 }
 
+/// How long `Retry-After` asks to wait, in either of its forms:
+/// delta-seconds (`120`) or an HTTP-date (`Wed, 21 Oct 2015 07:28:00 GMT`,
+/// counted from `now`; a date in the past means no wait). Anything else,
+/// negative numbers included, is ignored.
+pub(crate) fn retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Duration> {
+    let value = header(headers, "retry-after")?;
+    let value = value.trim();
+    if value.bytes().all(|b| b.is_ascii_digit()) && !value.is_empty() {
+        // Longer than u64 seconds is still "far too long", not an error.
+        return Some(Duration::from_secs(value.parse().unwrap_or(u64::MAX)));
+    }
+    let date = DateTime::parse_from_rfc2822(value).ok()?;
+    Some(
+        (date.with_timezone(&Utc) - now)
+            .to_std()
+            .unwrap_or_default(),
+    )
+}
+
+/// A header's value as text, if it is present and valid text.
+pub(crate) fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
 #[cfg(test)]
 mod tests {
     use reqwest::header::{HeaderName, HeaderValue};
@@ -69,5 +96,32 @@ mod tests {
 
         headers.remove("x-ratelimit-limit");
         assert_eq!(RateLimit::from_headers(&headers), None);
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let now = DateTime::parse_from_rfc3339("2015-10-21T07:27:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let with = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert("retry-after", HeaderValue::from_str(value).unwrap());
+            retry_after(&headers, now)
+        };
+        assert_eq!(with("120"), Some(Duration::from_secs(120)));
+        assert_eq!(with(" 0 "), Some(Duration::ZERO));
+        assert_eq!(
+            with("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::from_secs(60))
+        );
+        assert_eq!(with("Wed, 21 Oct 2015 07:00:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(
+            with("18446744073709551616000"),
+            Some(Duration::from_secs(u64::MAX))
+        );
+        for ignored in ["-5", "soon", "", "1.5"] {
+            assert_eq!(with(ignored), None, "{ignored:?}");
+        }
+        assert_eq!(retry_after(&HeaderMap::new(), now), None);
     }
 }

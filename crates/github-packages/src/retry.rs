@@ -172,9 +172,14 @@ mod tests {
 
     use super::*;
 
+    fn target() -> crate::Target {
+        crate::Target::for_owner(crate::Owner::org("acme"))
+    }
+
     fn server_error() -> Error {
         Error::Server {
             operation: "op",
+            target: target(),
             status: StatusCode::BAD_GATEWAY,
             message: None,
         }
@@ -187,6 +192,7 @@ mod tests {
     ) -> Error {
         Error::RateLimited {
             operation: "op",
+            target: target(),
             status: StatusCode::FORBIDDEN,
             kind,
             reset,

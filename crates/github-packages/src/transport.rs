@@ -14,9 +14,10 @@ use std::time::{Duration, SystemTime};
 use progenitor_client::{Error as RawError, ResponseValue};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
+use serde::de::DeserializeOwned;
 
-use crate::error::{self, ErrorBody, snippet, transport};
-use crate::{Error, RateLimit, RetryPolicy};
+use crate::answer::{self, ErrorBody, transport};
+use crate::{Error, RateLimit, RetryPolicy, Target};
 
 /// What every request of one [`Client`](crate::Client) shares.
 pub(crate) struct Shared {
@@ -136,10 +137,12 @@ impl Shared {
     pub(crate) async fn execute<T, E, F, Fut>(
         self: &Arc<Self>,
         operation: &'static str,
+        target: &Target,
         safe: bool,
         mut send: F,
     ) -> Result<ResponseValue<T>, Error>
     where
+        T: DeserializeOwned,
         F: FnMut(generated::Client) -> Fut,
         Fut: Future<Output = Result<ResponseValue<T>, RawError<E>>>,
         E: IntoErrorBody,
@@ -164,7 +167,7 @@ impl Shared {
                         .lock()
                         .unwrap_or_else(PoisonError::into_inner)
                         .take();
-                    convert(operation, raw, seen).await
+                    convert::<T, E>(operation, target, raw, seen).await
                 }
             };
             let Some(delay) =
@@ -188,8 +191,9 @@ impl Shared {
 }
 
 /// Maps the generated client's error onto [`Error`].
-async fn convert<E: IntoErrorBody>(
+async fn convert<T: DeserializeOwned, E: IntoErrorBody>(
     operation: &'static str,
+    target: &Target,
     raw: RawError<E>,
     seen: Option<Seen>,
 ) -> Error {
@@ -199,12 +203,13 @@ async fn convert<E: IntoErrorBody>(
         }
         RawError::CommunicationError(source)
         | RawError::InvalidUpgrade(source)
-        | RawError::ResponseBodyError(source) => transport(operation, source),
+        | RawError::ResponseBodyError(source) => transport(operation, target, source),
         RawError::ErrorResponse(value) => {
             let status = value.status();
             let headers = value.headers().clone();
-            error::from_status(
+            answer::from_status(
                 operation,
+                target,
                 status,
                 &headers,
                 value.into_inner().into_error_body(),
@@ -215,26 +220,31 @@ async fn convert<E: IntoErrorBody>(
                 (s.status, s.headers)
             });
             if status.is_success() {
-                Error::Decode {
-                    operation,
-                    status,
-                    snippet: snippet(&bytes),
-                    source,
-                }
+                answer::decode_error::<T>(operation, target, status, &bytes, source)
             } else {
                 // A documented error status whose body is not GitHub's JSON
                 // (a proxy's page, say): the status still says what happened.
-                error::from_status(operation, status, &headers, ErrorBody::parse(&bytes))
+                answer::from_status(
+                    operation,
+                    target,
+                    status,
+                    &headers,
+                    ErrorBody::parse(&bytes),
+                )
             }
         }
         RawError::UnexpectedResponse(response) => {
             let status = response.status();
             let headers = response.headers().clone();
             match read_prefix(response, ERROR_BODY_LIMIT).await {
-                Ok(bytes) => {
-                    error::from_status(operation, status, &headers, ErrorBody::parse(&bytes))
-                }
-                Err(source) => transport(operation, source),
+                Ok(bytes) => answer::from_status(
+                    operation,
+                    target,
+                    status,
+                    &headers,
+                    ErrorBody::parse(&bytes),
+                ),
+                Err(source) => transport(operation, target, source),
             }
         }
     }

@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use github_packages::{Error, Owner, PackageType, RateLimitKind, RetryPolicy, TransportKind};
+use github_packages::{
+    Error, Owner, PackageType, RateLimitKind, Refusal, RetryPolicy, TransportKind,
+};
 use reqwest::StatusCode;
 use serde_json::json;
 use wiremock::matchers::method;
@@ -80,7 +82,8 @@ async fn forbidden_403_shows_the_missing_scope() {
     );
     assert_eq!(
         delete.to_string(),
-        "packages/delete-package-version-for-org: forbidden (403): Must have admin rights to Repository \
+        "packages/delete-package-version-for-org (org acme, container package app, version 5): \
+         forbidden (403): Must have admin rights to Repository \
          (token scopes: read:packages, repo; accepted: delete:packages, read:packages)"
     );
 }
@@ -91,7 +94,7 @@ async fn not_found_404_documented_or_not() {
         answered(ResponseTemplate::new(404).set_body_json(github_error("Not Found"))).await;
     assert_eq!(
         get.to_string(),
-        "packages/get-package-version-for-organization: not found (404): Not Found"
+        "packages/get-package-version-for-organization: container package app of org acme has no version 5 (404)"
     );
     assert!(matches!(delete, Error::NotFound { .. }), "{delete:?}");
 }
@@ -287,7 +290,13 @@ async fn a_truncated_json_body_is_a_decode_error_with_status_and_snippet() {
     };
     assert_eq!(*status, StatusCode::OK);
     assert_eq!(snippet, truncated);
-    assert!(get.to_string().starts_with("packages/get-package-version-for-organization: the answer (200) is not what GitHub documents"), "{get}");
+    assert!(
+        get.to_string().starts_with(
+            "packages/get-package-version-for-organization (org acme, container package app, version 5): \
+             the answer (200) is not what GitHub documents"
+        ),
+        "{get}"
+    );
 }
 
 #[tokio::test]
@@ -382,4 +391,89 @@ async fn a_slow_answer_is_a_timeout() {
         ),
         "{error:?}"
     );
+}
+
+#[tokio::test]
+async fn the_two_deletion_refusals_are_typed_and_keep_githubs_message() {
+    let cases = [
+        (
+            "You cannot delete the last version of a package. You must delete the package instead.",
+            Refusal::LastVersion,
+        ),
+        (
+            "You cannot delete the last tagged version of a package. You must delete the package instead.",
+            Refusal::LastVersion,
+        ),
+        (
+            "Publicly visible package versions with more than 5000 downloads cannot be deleted. \
+             Contact GitHub support for further assistance.",
+            Refusal::TooManyDownloads,
+        ),
+    ];
+    for (message, expected) in cases {
+        let (_, delete) =
+            answered(ResponseTemplate::new(400).set_body_json(github_error(message))).await;
+        let Error::Refused {
+            refusal,
+            message: kept,
+            target,
+            ..
+        } = &delete
+        else {
+            panic!("{delete:?}")
+        };
+        assert_eq!(*refusal, expected);
+        assert_eq!(kept, message);
+        assert_eq!(target.version_id(), Some(5));
+        assert_eq!(delete.status(), Some(StatusCode::BAD_REQUEST));
+        assert!(
+            delete.to_string().starts_with(
+                "packages/delete-package-version-for-org (org acme, container package app, version 5): GitHub refuses"
+            ),
+            "{delete}"
+        );
+    }
+    let (_, other) =
+        answered(ResponseTemplate::new(400).set_body_json(github_error("Problems parsing JSON")))
+            .await;
+    assert!(matches!(other, Error::BadRequest { .. }), "{other:?}");
+}
+
+#[tokio::test]
+async fn in_a_loop_over_packages_the_error_names_the_one_that_failed() {
+    let harness = Harness::with_retry(RetryPolicy::none(), |b| b).await;
+    for name in ["api", "worker"] {
+        Mock::given(method("GET"))
+            .and(wiremock::matchers::path(format!(
+                "/orgs/acme/packages/container/team%2F{name}"
+            )))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(crate::support::package(&format!("team/{name}"))),
+            )
+            .mount(&harness.server)
+            .await;
+    }
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(github_error("Not Found")))
+        .mount(&harness.server)
+        .await;
+    let org = harness.client.packages(Owner::org("acme"));
+    let mut failures = Vec::new();
+    for name in ["team/api", "team/gone", "team/worker"] {
+        if let Err(error) = org.package(PackageType::Container, name).get().await {
+            failures.push(error);
+        }
+    }
+    assert_eq!(failures.len(), 1);
+    let error = &failures[0];
+    assert_eq!(
+        error.to_string(),
+        "packages/get-package-for-organization: org acme has no container package team/gone (404)"
+    );
+    let target = error.target().unwrap();
+    assert_eq!(target.owner(), &Owner::org("acme"));
+    assert_eq!(target.package_type(), Some(&PackageType::Container));
+    assert_eq!(target.package_name(), Some("team/gone"));
+    assert_eq!(target.version_id(), None);
 }

@@ -2,9 +2,12 @@
 //! each operation, how answers map to errors, paging, retries, and that the
 //! token never leaks. One test binary, so the crate links once.
 
+mod base_urls;
 mod errors;
+mod logs;
 mod operations;
 mod paging;
+mod real_shapes;
 mod retries;
 mod secrets;
 mod support;

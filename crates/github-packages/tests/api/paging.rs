@@ -1,12 +1,12 @@
 //! Following GitHub's `Link` header, one page at a time.
 
 use futures::{StreamExt, TryStreamExt};
-use github_packages::{Error, Owner, PackageRef, PackageType};
+use github_packages::{Error, Owner, PackageRef, PackageType, VersionState};
 use serde_json::Value;
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::{API, Harness, version};
+use crate::support::{Harness, version};
 
 const VERSIONS: &str = "/orgs/acme/packages/container/app/versions";
 
@@ -21,14 +21,20 @@ fn versions(ids: std::ops::Range<i64>) -> Value {
     Value::Array(ids.map(|id| version(id, &[])).collect())
 }
 
-/// Serves `body` for one page (`None` = the first request, without `page`),
-/// with a `Link` header if given.
-async fn serve(server: &MockServer, page: Option<&str>, body: Value, link: Option<String>) {
+/// Serves `body` for one page of `listing` (`None` = the first request,
+/// without `page`), with a `Link` header if given.
+async fn serve_at(
+    server: &MockServer,
+    listing: &str,
+    page: Option<&str>,
+    body: Value,
+    link: Option<String>,
+) {
     let mut answer = ResponseTemplate::new(200).set_body_json(body);
     if let Some(link) = link {
         answer = answer.insert_header("link", link.as_str());
     }
-    let mock = Mock::given(method("GET")).and(path(format!("{API}{VERSIONS}")));
+    let mock = Mock::given(method("GET")).and(path(listing));
     let mock = match page {
         Some(page) => mock.and(query_param("page", page)),
         None => mock.and(query_param_is_missing("page")),
@@ -36,45 +42,61 @@ async fn serve(server: &MockServer, page: Option<&str>, body: Value, link: Optio
     mock.respond_with(answer).mount(server).await;
 }
 
-fn link(server: &MockServer, page: u32, rel: &str) -> String {
+/// One page of the organization listing most tests use.
+async fn serve(server: &MockServer, page: Option<&str>, body: Value, link: Option<String>) {
+    serve_at(server, VERSIONS, page, body, link).await;
+}
+
+fn link_at(server: &MockServer, listing: &str, page: u32, rel: &str) -> String {
     format!(
-        r#"<{}{API}{VERSIONS}?per_page=100&page={page}>; rel="{rel}""#,
+        r#"<{}{listing}?per_page=100&page={page}>; rel="{rel}""#,
         server.uri()
     )
 }
 
-async fn three_pages(harness: &Harness) {
+fn link(server: &MockServer, page: u32, rel: &str) -> String {
+    link_at(server, VERSIONS, page, rel)
+}
+
+/// 250 versions of `listing` on three pages of 100, linked by `next`.
+async fn three_pages_at(harness: &Harness, listing: &str) {
     let server = &harness.server;
-    let last = link(server, 3, "last");
-    serve(
+    let link = |page, rel| link_at(server, listing, page, rel);
+    let last = link(3, "last");
+    serve_at(
         server,
+        listing,
         None,
         versions(0..100),
-        Some(format!("{}, {last}", link(server, 2, "next"))),
+        Some(format!("{}, {last}", link(2, "next"))),
     )
     .await;
-    serve(
+    serve_at(
         server,
+        listing,
         Some("2"),
         versions(100..200),
-        Some(format!("{}, {last}", link(server, 3, "next"))),
+        Some(format!("{}, {last}", link(3, "next"))),
     )
     .await;
-    serve(
+    serve_at(
         server,
+        listing,
         Some("3"),
         versions(200..250),
-        Some(link(server, 2, "prev")),
+        Some(link(2, "prev")),
     )
     .await;
 }
 
-#[tokio::test]
-async fn a_stream_follows_next_links_through_250_versions_on_3_pages() {
-    let harness = Harness::new().await;
-    three_pages(&harness).await;
+async fn three_pages(harness: &Harness) {
+    three_pages_at(harness, VERSIONS).await;
+}
 
-    let ids: Vec<i64> = image(&harness)
+/// Streams `package`'s versions from [`three_pages_at`] and checks that
+/// all 250 came, from three requests of 100.
+async fn assert_streams_three_pages(harness: &Harness, package: PackageRef) {
+    let ids: Vec<i64> = package
         .versions()
         .stream()
         .map_ok(|v| v.id())
@@ -104,6 +126,13 @@ async fn a_stream_follows_next_links_through_250_versions_on_3_pages() {
             request.url
         );
     }
+}
+
+#[tokio::test]
+async fn a_stream_follows_next_links_through_250_versions_on_3_pages() {
+    let harness = Harness::new().await;
+    three_pages(&harness).await;
+    assert_streams_three_pages(&harness, image(&harness)).await;
 }
 
 #[tokio::test]
@@ -236,7 +265,7 @@ async fn a_repeated_next_link_does_not_loop() {
 async fn package_listings_stream_too() {
     let harness = Harness::new().await;
     let server = &harness.server;
-    let list = format!("{API}/user/packages");
+    let list = "/user/packages".to_owned();
     let next = format!(
         r#"<{}{list}?package_type=npm&page=2>; rel="next""#,
         server.uri()
@@ -269,48 +298,37 @@ async fn package_listings_stream_too() {
 }
 
 #[tokio::test]
-async fn a_users_versions_cannot_be_paged_and_say_so() {
+async fn a_users_versions_page_like_the_others() {
     let harness = Harness::new().await;
-    let server = &harness.server;
-    let listing = format!("{API}/users/octocat/packages/container/app/versions");
-    let next = format!(r#"<{}{listing}?page=2>; rel="next""#, server.uri());
-    Mock::given(path(listing.as_str()))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(versions(0..2))
-                .insert_header("link", next.as_str()),
-        )
-        .mount(server)
-        .await;
+    three_pages_at(&harness, "/users/octocat/packages/container/app/versions").await;
     let package = harness
         .client
         .packages(Owner::user("octocat"))
         .package(PackageType::Container, "app");
+    assert_streams_three_pages(&harness, package).await;
+}
 
-    let error = package.versions().per_page(50).await.unwrap_err();
-    assert!(matches!(error, Error::Unsupported { .. }), "{error:?}");
-    assert_eq!(
-        error.to_string(),
-        "packages/get-all-package-versions-for-package-owned-by-user: GitHub documents no `per_page` parameter \
-         for a user's package versions, so it cannot be sent"
-    );
-    assert!(harness.requests().await.is_empty(), "nothing was sent");
-
-    let results: Vec<Result<_, Error>> = package.versions().stream().collect().await;
-    assert_eq!(
-        results.len(),
-        3,
-        "the first page, then the error for the page it cannot ask for"
-    );
-    assert!(
-        matches!(results[2], Err(Error::Unsupported { .. })),
-        "{:?}",
-        results[2]
-    );
-    let request = &harness.requests().await[0];
-    assert_eq!(
-        request.url.query(),
-        None,
-        "no undocumented parameters were sent"
-    );
+#[tokio::test]
+async fn a_users_deleted_versions_can_be_listed() {
+    let harness = Harness::new().await;
+    Mock::given(method("GET"))
+        .and(path("/users/octocat/packages/npm/p/versions"))
+        .and(query_param("state", "deleted"))
+        .and(query_param("per_page", "10"))
+        .and(query_param("page", "2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(versions(5..7)))
+        .expect(1)
+        .mount(&harness.server)
+        .await;
+    let page = harness
+        .client
+        .packages(Owner::user("octocat"))
+        .package(PackageType::Npm, "p")
+        .versions()
+        .state(VersionState::Deleted)
+        .per_page(10)
+        .page(2)
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 2);
 }

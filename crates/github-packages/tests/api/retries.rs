@@ -1,7 +1,6 @@
 //! Retries: what is retried, how long the policy waits (recorded, not
 //! spent), and that each retry is logged without the token.
 
-use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -10,6 +9,7 @@ use serde_json::json;
 use wiremock::matchers::method;
 use wiremock::{Mock, ResponseTemplate};
 
+use crate::logs::Capture;
 use crate::support::{Harness, assert_no_token, version};
 
 async fn fail_then_succeed(
@@ -105,6 +105,61 @@ async fn a_delete_refused_by_a_secondary_rate_limit_is_retried() {
     version_ref(&harness).delete().await.unwrap();
     assert_eq!(harness.waits(), [Duration::from_secs(3)]);
     assert_eq!(harness.requests().await.len(), 2);
+}
+
+#[tokio::test]
+async fn secondary_limits_are_recognised_however_github_signals_them() {
+    let signals = [
+        (
+            "old message, quota left, no Retry-After",
+            json!({"message": "You have triggered an abuse detection mechanism. Please wait a few minutes before you try again."}),
+            403,
+        ),
+        (
+            "documentation link only",
+            json!({"message": "Slow down.", "documentation_url":
+                "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits"}),
+            403,
+        ),
+        (
+            "429 with the old anchor",
+            json!({"message": "Too many requests", "documentation_url": "https://developer.github.com/v3/#abuse-rate-limits"}),
+            429,
+        ),
+    ];
+    for (what, body, status) in signals {
+        let harness = Harness::new().await;
+        let refusal = ResponseTemplate::new(status)
+            .set_body_json(body)
+            .insert_header("x-ratelimit-limit", "5000")
+            .insert_header("x-ratelimit-remaining", "4999")
+            .insert_header("x-ratelimit-reset", "1900000000");
+        fail_then_succeed(&harness, "DELETE", refusal, 1).await;
+        version_ref(&harness)
+            .delete()
+            .await
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_eq!(
+            harness.waits(),
+            [Duration::from_secs(60)],
+            "{what}: a secondary limit without Retry-After waits a minute"
+        );
+        assert_eq!(harness.requests().await.len(), 2, "{what}");
+    }
+}
+
+#[tokio::test]
+async fn a_real_permission_problem_is_not_retried() {
+    let harness = Harness::new().await;
+    let refusal = ResponseTemplate::new(403)
+        .set_body_json(json!({"message": "Must have admin rights to Repository.",
+            "documentation_url": "https://docs.github.com/rest/packages/packages#delete-a-package-version"}))
+        .insert_header("x-ratelimit-remaining", "4999");
+    fail_then_succeed(&harness, "DELETE", refusal, 1).await;
+    let error = version_ref(&harness).delete().await.unwrap_err();
+    assert!(matches!(error, Error::Forbidden { .. }), "{error:?}");
+    assert!(harness.waits().is_empty());
+    assert_eq!(harness.requests().await.len(), 1);
 }
 
 #[tokio::test]
@@ -222,45 +277,14 @@ async fn the_default_sleep_really_waits() {
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
 }
 
-/// Collects every tracing event as `field=value` text.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<String>>>);
-
-struct Fields(String);
-
-impl tracing::field::Visit for Fields {
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-        let _ = write!(self.0, "{}={value:?} ", field.name());
-    }
-}
-
-impl tracing::Subscriber for Capture {
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        tracing::span::Id::from_u64(1)
-    }
-    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, event: &tracing::Event<'_>) {
-        let mut fields = Fields(format!("{} ", event.metadata().level()));
-        event.record(&mut fields);
-        self.0.lock().unwrap().push(fields.0);
-    }
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
-}
-
 #[tokio::test]
 async fn each_retry_is_logged_without_the_token() {
-    let capture = Capture::default();
-    let _guard = tracing::subscriber::set_default(capture.clone());
+    let capture = Capture::start();
     let harness = Harness::new().await;
     fail_then_succeed(&harness, "GET", ResponseTemplate::new(502), 2).await;
     version_ref(&harness).get().await.unwrap();
 
-    let events = capture.0.lock().unwrap().clone();
+    let events = capture.lines();
     let retries: Vec<&String> = events
         .iter()
         .filter(|e| e.contains("retrying GitHub request"))

@@ -10,10 +10,6 @@ use wiremock::MockServer;
 /// The token every test client sends; it must never show up in output.
 pub const TOKEN: &str = "ghp_TESTTOKEN_0123456789_must_never_leak";
 
-/// The path prefix the client uses for a host given without a path, as for
-/// GitHub Enterprise Server.
-pub const API: &str = "/api/v3";
-
 pub struct Harness {
     pub server: MockServer,
     pub client: Client,

@@ -1,0 +1,572 @@
+//! From GitHub's answers to [`Error`]s: status, headers and error bodies,
+//! with the signals GitHub really sends (see `shared/github-behaviour.md`
+//! in the project's notes, summarised on each function).
+
+use std::time::SystemTime;
+
+use chrono::{DateTime, Utc};
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{RateLimitKind, Refusal, TransportKind};
+use crate::rate_limit::{header, reset_time, retry_after};
+use crate::{Error, Target};
+
+/// The parts of GitHub's error body worth keeping.
+///
+/// `status` is ignored: GitHub sends it as a string (`"404"`) in newer
+/// answers and not at all in older ones.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ErrorBody {
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub(crate) message: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub(crate) documentation_url: Option<String>,
+    #[serde(default)]
+    pub(crate) errors: Vec<serde_json::Value>,
+}
+
+/// A string field that is kept only if it is a string (a hostile or odd
+/// answer must not turn a 404 into a decode error).
+fn lenient_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(s) => Some(s),
+        _ => None,
+    })
+}
+
+impl ErrorBody {
+    /// Reads GitHub's JSON error body, or keeps the start of anything else
+    /// (an HTML page from a proxy, say) as the message.
+    pub(crate) fn parse(bytes: &[u8]) -> Self {
+        match serde_json::from_slice::<ErrorBody>(bytes) {
+            Ok(mut body) => {
+                let details: Vec<String> = body
+                    .errors
+                    .iter()
+                    .filter_map(|e| {
+                        e.get("message")
+                            .or_else(|| e.get("code"))
+                            .and_then(|v| v.as_str())
+                    })
+                    .map(str::to_owned)
+                    .collect();
+                if !details.is_empty() {
+                    let joined = details.join("; ");
+                    body.message = Some(match body.message.take() {
+                        Some(message) => format!("{message} ({joined})"),
+                        None => joined,
+                    });
+                }
+                body
+            }
+            Err(_) => Self {
+                message: Some(snippet(bytes)).filter(|s| !s.is_empty()),
+                ..Self::default()
+            },
+        }
+    }
+}
+
+/// Turns an unsuccessful answer into the matching variant.
+pub(crate) fn from_status(
+    operation: &'static str,
+    target: &Target,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: ErrorBody,
+) -> Error {
+    let target = target.clone();
+    let ErrorBody {
+        message,
+        documentation_url,
+        ..
+    } = body;
+    if let Some(kind) = rate_limit_kind(
+        status,
+        headers,
+        message.as_deref(),
+        documentation_url.as_deref(),
+    ) {
+        let exhausted = header(headers, "x-ratelimit-remaining").as_deref() == Some("0");
+        return Error::RateLimited {
+            operation,
+            target,
+            status,
+            kind,
+            reset: reset_time(headers).filter(|_| exhausted),
+            retry_after: retry_after(headers, now()),
+            message,
+        };
+    }
+    if status == StatusCode::BAD_REQUEST
+        && let Some(refusal) = message.as_deref().and_then(refusal)
+    {
+        return Error::Refused {
+            operation,
+            target,
+            refusal,
+            message: message.unwrap_or_default(),
+        };
+    }
+    match status.as_u16() {
+        401 => Error::Unauthorized {
+            operation,
+            target,
+            message,
+            documentation_url,
+        },
+        403 => Error::Forbidden {
+            operation,
+            target,
+            message,
+            documentation_url,
+            oauth_scopes: header(headers, "x-oauth-scopes"),
+            accepted_oauth_scopes: header(headers, "x-accepted-oauth-scopes"),
+        },
+        404 => Error::NotFound {
+            operation,
+            target,
+            message,
+            documentation_url,
+        },
+        400 | 422 => Error::BadRequest {
+            operation,
+            target,
+            status,
+            message,
+            documentation_url,
+        },
+        500..=599 => Error::Server {
+            operation,
+            target,
+            status,
+            message,
+        },
+        _ => Error::Status {
+            operation,
+            target,
+            status,
+            message,
+        },
+    }
+}
+
+fn now() -> DateTime<Utc> {
+    SystemTime::now().into()
+}
+
+/// Which rate limit a 403 or 429 reports, if any ("Rate limits for the REST
+/// API" in GitHub's docs, and what GitHub really sends):
+///
+/// - **secondary** when the message says "secondary rate limit" or, in
+///   older answers, "abuse detection mechanism", or the
+///   `documentation_url` points at `#secondary-rate-limits`,
+///   `#about-secondary-rate-limits` or `#abuse-rate-limits` — whatever
+///   `x-ratelimit-remaining` says, with or without `Retry-After`;
+/// - **primary** when `x-ratelimit-remaining` is `0`;
+/// - **secondary** when GitHub asks to wait (`Retry-After`) or answers 429;
+/// - otherwise not a rate limit: a 403 is a real permission problem.
+pub(crate) fn rate_limit_kind(
+    status: StatusCode,
+    headers: &HeaderMap,
+    message: Option<&str>,
+    documentation_url: Option<&str>,
+) -> Option<RateLimitKind> {
+    if status != StatusCode::FORBIDDEN && status != StatusCode::TOO_MANY_REQUESTS {
+        return None;
+    }
+    let message = message.unwrap_or_default().to_ascii_lowercase();
+    let secondary_message = ["secondary rate limit", "abuse detection mechanism"]
+        .iter()
+        .any(|phrase| message.contains(phrase));
+    let secondary_docs = documentation_url.is_some_and(|url| {
+        [
+            "#secondary-rate-limits",
+            "#about-secondary-rate-limits",
+            "#abuse-rate-limits",
+        ]
+        .iter()
+        .any(|anchor| url.trim_end().ends_with(anchor))
+    });
+    let exhausted = header(headers, "x-ratelimit-remaining").is_some_and(|v| v.trim() == "0");
+    if secondary_message || secondary_docs {
+        Some(RateLimitKind::Secondary)
+    } else if exhausted {
+        Some(RateLimitKind::Primary)
+    } else if headers.contains_key("retry-after") || status == StatusCode::TOO_MANY_REQUESTS {
+        Some(RateLimitKind::Secondary)
+    } else {
+        None
+    }
+}
+
+/// GitHub's two 400 refusals a clean-up job acts on, by their messages
+/// ("You cannot delete the last version of a package. You must delete the
+/// package instead." — also reported with "last tagged version",
+/// actions/delete-package-versions#231 — and "Publicly visible package
+/// versions with more than 5000 downloads cannot be deleted. …").
+pub(crate) fn refusal(message: &str) -> Option<Refusal> {
+    let message = message.to_ascii_lowercase();
+    if message.contains("cannot delete the last")
+        && (message.contains("last version") || message.contains("last tagged version"))
+    {
+        Some(Refusal::LastVersion)
+    } else if message.contains("downloads cannot be deleted") {
+        Some(Refusal::TooManyDownloads)
+    } else {
+        None
+    }
+}
+
+/// A successful answer whose body does not decode as `T`, with the place in
+/// the body where decoding failed (item and field of a listing).
+pub(crate) fn decode_error<T: DeserializeOwned>(
+    operation: &'static str,
+    target: &Target,
+    status: StatusCode,
+    bytes: &[u8],
+    source: serde_json::Error,
+) -> Error {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let (path, source) = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Err(located) => {
+            let path = located.path().to_string();
+            (Some(path), located.into_inner())
+        }
+        // Only the whole-document checks (trailing text) failed.
+        Ok(_) => (None, source),
+    };
+    Error::Decode {
+        operation,
+        target: target.clone(),
+        status,
+        path,
+        snippet: snippet(bytes),
+        source,
+    }
+}
+
+/// The start of a body as text: lossy UTF-8, whitespace collapsed, at most
+/// [`SNIPPET_CHARS`] characters.
+pub(crate) fn snippet(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match collapsed.char_indices().nth(SNIPPET_CHARS) {
+        Some((cut, _)) => format!("{}…", &collapsed[..cut]),
+        None => collapsed,
+    }
+}
+
+/// How much of an unexpected body an error keeps.
+pub(crate) const SNIPPET_CHARS: usize = 200;
+
+pub(crate) fn transport(operation: &'static str, target: &Target, source: reqwest::Error) -> Error {
+    let kind = if source.is_timeout() {
+        TransportKind::Timeout
+    } else if source.is_connect() {
+        TransportKind::Connect
+    } else if source.is_body() || source.is_decode() {
+        TransportKind::Body
+    } else {
+        TransportKind::Other
+    };
+    Error::Transport {
+        operation,
+        target: target.clone(),
+        kind,
+        source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use reqwest::header::{HeaderName, HeaderValue};
+
+    use super::*;
+    use crate::{Owner, PackageType};
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(k, v)| {
+                (
+                    HeaderName::from_static(k),
+                    HeaderValue::from_str(v).unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    fn target() -> Target {
+        Target::for_owner(Owner::org("acme"))
+            .package(PackageType::Container, "app".into())
+            .version(7)
+    }
+
+    #[test]
+    fn snippets_are_bounded_and_collapse_whitespace() {
+        assert_eq!(
+            snippet(b"<html>\n  <b>502</b>\n</html>"),
+            "<html> <b>502</b> </html>"
+        );
+        let long = "x".repeat(1000);
+        let cut = snippet(long.as_bytes());
+        assert_eq!(cut.chars().count(), SNIPPET_CHARS + 1);
+        assert!(cut.ends_with('…'));
+        assert_eq!(snippet(&[0xff, b'a']), "\u{fffd}a");
+    }
+
+    #[test]
+    fn validation_details_join_the_message() {
+        let body = ErrorBody::parse(
+            br#"{"message":"Validation Failed","errors":[{"code":"invalid","message":"bad name"},{"code":"missing"}]}"#,
+        );
+        assert_eq!(
+            body.message.as_deref(),
+            Some("Validation Failed (bad name; missing)")
+        );
+    }
+
+    #[test]
+    fn error_bodies_decode_whatever_type_status_has() {
+        for body in [
+            &br#"{"message":"Not Found","documentation_url":"https://d","status":"404"}"#[..],
+            br#"{"message":"Not Found","documentation_url":"https://d","status":404}"#,
+            br#"{"message":"Not Found","documentation_url":7}"#,
+        ] {
+            assert_eq!(ErrorBody::parse(body).message.as_deref(), Some("Not Found"));
+        }
+    }
+
+    #[test]
+    fn a_forbidden_without_rate_limit_signals_is_forbidden() {
+        let err = from_status(
+            "op",
+            &target(),
+            StatusCode::FORBIDDEN,
+            &headers(&[("x-ratelimit-remaining", "12")]),
+            ErrorBody {
+                message: Some("Must have admin rights to Repository.".into()),
+                ..ErrorBody::default()
+            },
+        );
+        assert!(matches!(err, Error::Forbidden { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn rate_limit_kinds_follow_githubs_signals() {
+        use RateLimitKind::{Primary, Secondary};
+        let forbidden = StatusCode::FORBIDDEN;
+        let exhausted = headers(&[("x-ratelimit-remaining", "0")]);
+        let plenty = headers(&[("x-ratelimit-remaining", "4321")]);
+        let none = headers(&[]);
+        type Case<'a> = (
+            StatusCode,
+            &'a HeaderMap,
+            Option<&'a str>,
+            Option<&'a str>,
+            Option<RateLimitKind>,
+        );
+        let cases: [Case; 11] = [
+            (
+                forbidden,
+                &exhausted,
+                Some("API rate limit exceeded for user ID 1."),
+                None,
+                Some(Primary),
+            ),
+            (
+                forbidden,
+                &plenty,
+                Some("You have exceeded a secondary rate limit. Please wait."),
+                None,
+                Some(Secondary),
+            ),
+            (
+                forbidden,
+                &exhausted,
+                Some("You have exceeded a secondary rate limit."),
+                None,
+                Some(Secondary),
+            ),
+            (
+                forbidden,
+                &plenty,
+                Some("You have triggered an abuse detection mechanism."),
+                None,
+                Some(Secondary),
+            ),
+            (
+                forbidden,
+                &plenty,
+                Some("Slow down"),
+                Some(
+                    "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#secondary-rate-limits",
+                ),
+                Some(Secondary),
+            ),
+            (
+                forbidden,
+                &none,
+                None,
+                Some(
+                    "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+                ),
+                Some(Secondary),
+            ),
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                &plenty,
+                None,
+                Some("https://developer.github.com/v3/#abuse-rate-limits"),
+                Some(Secondary),
+            ),
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                &none,
+                None,
+                None,
+                Some(Secondary),
+            ),
+            (
+                forbidden,
+                &plenty,
+                Some("Must have admin rights to Repository."),
+                Some("https://docs.github.com/rest/packages"),
+                None,
+            ),
+            (
+                forbidden,
+                &none,
+                None,
+                Some("https://docs.github.com/x#secondary-rate-limits-and-more"),
+                None,
+            ),
+            (
+                StatusCode::NOT_FOUND,
+                &exhausted,
+                Some("secondary rate limit"),
+                None,
+                None,
+            ),
+        ];
+        for (status, headers, message, docs, expected) in cases {
+            assert_eq!(
+                rate_limit_kind(status, headers, message, docs),
+                expected,
+                "{status} {message:?} {docs:?}"
+            );
+        }
+        let with_retry_after = self::headers(&[("retry-after", "30")]);
+        assert_eq!(
+            rate_limit_kind(forbidden, &with_retry_after, None, None),
+            Some(Secondary)
+        );
+    }
+
+    #[test]
+    fn refusals_are_recognised_by_githubs_messages() {
+        let cases = [
+            (
+                "You cannot delete the last version of a package. You must delete the package instead.",
+                Some(Refusal::LastVersion),
+            ),
+            (
+                "You cannot delete the last tagged version of a package. You must delete the package instead.",
+                Some(Refusal::LastVersion),
+            ),
+            (
+                "Publicly visible package versions with more than 5000 downloads cannot be deleted. Contact GitHub support for further assistance.",
+                Some(Refusal::TooManyDownloads),
+            ),
+            (
+                "The value of per_page multiplied by page cannot be greater than 10000.",
+                None,
+            ),
+        ];
+        for (message, expected) in cases {
+            assert_eq!(refusal(message), expected, "{message}");
+        }
+        let err = from_status(
+            "op",
+            &target(),
+            StatusCode::BAD_REQUEST,
+            &headers(&[]),
+            ErrorBody {
+                message: Some(cases[0].0.to_owned()),
+                ..ErrorBody::default()
+            },
+        );
+        assert!(
+            matches!(&err, Error::Refused { refusal: Refusal::LastVersion, message, .. } if message == cases[0].0),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn a_secondary_limit_reports_no_reset_unless_the_quota_is_spent() {
+        let err = from_status(
+            "op",
+            &target(),
+            StatusCode::FORBIDDEN,
+            &headers(&[
+                ("x-ratelimit-remaining", "4000"),
+                ("x-ratelimit-reset", "1700000000"),
+            ]),
+            ErrorBody {
+                message: Some("You have exceeded a secondary rate limit".into()),
+                ..ErrorBody::default()
+            },
+        );
+        assert!(
+            matches!(
+                err,
+                Error::RateLimited {
+                    kind: RateLimitKind::Secondary,
+                    reset: None,
+                    retry_after: None,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn decode_errors_locate_the_listing_item_and_field() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Item {
+            id: i64,
+            owner: Owner2,
+        }
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Owner2 {
+            login: String,
+        }
+        let body = br#"[{"id":1,"owner":{"login":"a"}},{"id":2,"owner":{"login":"b"}},{"id":3,"owner":{"login":7}}]"#;
+        let source = serde_json::from_slice::<Vec<Item>>(body).unwrap_err();
+        let err = decode_error::<Vec<Item>>("op", &target(), StatusCode::OK, body, source);
+        let Error::Decode { path, .. } = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(path.as_deref(), Some("[2].owner.login"));
+        assert!(
+            err.to_string()
+                .contains("in item 2 at `owner.login`: invalid type: integer `7`"),
+            "{err}"
+        );
+
+        let missing = br#"[{"id":1,"owner":{"login":"a"}},{"owner":{"login":"b"}}]"#;
+        let source = serde_json::from_slice::<Vec<Item>>(missing).unwrap_err();
+        let err = decode_error::<Vec<Item>>("op", &target(), StatusCode::OK, missing, source);
+        assert!(
+            err.to_string().contains("in item 1: missing field `id`"),
+            "{err}"
+        );
+    }
+}
