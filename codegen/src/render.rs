@@ -1,6 +1,6 @@
 //! progenitor → prettyplease: from a fixed description to the generated file.
 
-use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 use quote::quote;
 use serde_json::Value;
 
@@ -47,8 +47,7 @@ fn render_on_this_thread(api: &openapiv3::OpenAPI) -> Result<String, Error> {
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
         .with_inner_type(hooks::inner_type())
-        .with_pre_hook(hooks::pre_hook())
-        .with_post_hook(hooks::post_hook());
+        .with_hooks(HooksMode::Expected);
     let generated = Generator::new(&settings)
         .generate_tokens(api)
         .map_err(|e| Error::Generate(e.to_string()))?;

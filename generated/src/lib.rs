@@ -4559,7 +4559,13 @@ impl ClientInfo<::std::sync::Arc<dyn crate::RequestHooks>> for Client {
         &self.inner
     }
 }
-impl ClientHooks<::std::sync::Arc<dyn crate::RequestHooks>> for &Client {}
+const _: () = {
+    #[allow(dead_code)]
+    fn assert_client_hooks()
+    where
+        Client: ClientHooks<::std::sync::Arc<dyn crate::RequestHooks>>,
+    {}
+};
 impl Client {
     /**Get list of conflicting packages during Docker migration for organization
 
@@ -5282,17 +5288,9 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "packages_list_docker_migration_conflicting_packages_for_organization",
             };
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                request: &mut ::reqwest::Request|
-            { hooks.before_send(request) })(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                result: &::reqwest::Result<::reqwest::Response>|
-            { hooks.after_receive(result) })(&client.inner, &result);
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -5435,17 +5433,9 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "packages_list_packages_for_organization",
             };
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                request: &mut ::reqwest::Request|
-            { hooks.before_send(request) })(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                result: &::reqwest::Result<::reqwest::Response>|
-            { hooks.after_receive(result) })(&client.inner, &result);
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -5560,17 +5550,9 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "packages_get_package_for_organization",
             };
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                request: &mut ::reqwest::Request|
-            { hooks.before_send(request) })(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                result: &::reqwest::Result<::reqwest::Response>|
-            { hooks.after_receive(result) })(&client.inner, &result);
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -5664,17 +5646,9 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "packages_delete_package_for_org",
             };
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                request: &mut ::reqwest::Request|
-            { hooks.before_send(request) })(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                result: &::reqwest::Result<::reqwest::Response>|
-            { hooks.after_receive(result) })(&client.inner, &result);
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
@@ -5806,17 +5780,9 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "packages_restore_package_for_org",
             };
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                request: &mut ::reqwest::Request|
-            { hooks.before_send(request) })(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                result: &::reqwest::Result<::reqwest::Response>|
-            { hooks.after_receive(result) })(&client.inner, &result);
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
@@ -5988,17 +5954,9 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "packages_get_all_package_versions_for_package_owned_by_org",
             };
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                request: &mut ::reqwest::Request|
-            { hooks.before_send(request) })(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                result: &::reqwest::Result<::reqwest::Response>|
-            { hooks.after_receive(result) })(&client.inner, &result);
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -6131,17 +6089,9 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "packages_get_package_version_for_organization",
             };
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                request: &mut ::reqwest::Request|
-            { hooks.before_send(request) })(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                result: &::reqwest::Result<::reqwest::Response>|
-            { hooks.after_receive(result) })(&client.inner, &result);
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -6251,17 +6201,9 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "packages_delete_package_version_for_org",
             };
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                request: &mut ::reqwest::Request|
-            { hooks.before_send(request) })(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                result: &::reqwest::Result<::reqwest::Response>|
-            { hooks.after_receive(result) })(&client.inner, &result);
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
@@ -6393,17 +6335,9 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "packages_restore_package_version_for_org",
             };
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                request: &mut ::reqwest::Request|
-            { hooks.before_send(request) })(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                result: &::reqwest::Result<::reqwest::Response>|
-            { hooks.after_receive(result) })(&client.inner, &result);
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
@@ -6470,17 +6404,9 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "packages_list_docker_migration_conflicting_packages_for_authenticated_user",
             };
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                request: &mut ::reqwest::Request|
-            { hooks.before_send(request) })(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                result: &::reqwest::Result<::reqwest::Response>|
-            { hooks.after_receive(result) })(&client.inner, &result);
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -6589,17 +6515,9 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "packages_list_packages_for_authenticated_user",
             };
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                request: &mut ::reqwest::Request|
-            { hooks.before_send(request) })(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                result: &::reqwest::Result<::reqwest::Response>|
-            { hooks.after_receive(result) })(&client.inner, &result);
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -6678,17 +6596,9 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "packages_get_package_for_authenticated_user",
             };
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                request: &mut ::reqwest::Request|
-            { hooks.before_send(request) })(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                result: &::reqwest::Result<::reqwest::Response>|
-            { hooks.after_receive(result) })(&client.inner, &result);
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -6766,17 +6676,9 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "packages_delete_package_for_authenticated_user",
             };
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                request: &mut ::reqwest::Request|
-            { hooks.before_send(request) })(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                result: &::reqwest::Result<::reqwest::Response>|
-            { hooks.after_receive(result) })(&client.inner, &result);
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
@@ -6892,17 +6794,9 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "packages_restore_package_for_authenticated_user",
             };
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                request: &mut ::reqwest::Request|
-            { hooks.before_send(request) })(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                result: &::reqwest::Result<::reqwest::Response>|
-            { hooks.after_receive(result) })(&client.inner, &result);
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
@@ -7050,17 +6944,9 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "packages_get_all_package_versions_for_package_owned_by_authenticated_user",
             };
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                request: &mut ::reqwest::Request|
-            { hooks.before_send(request) })(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                result: &::reqwest::Result<::reqwest::Response>|
-            { hooks.after_receive(result) })(&client.inner, &result);
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -7178,17 +7064,9 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "packages_get_package_version_for_authenticated_user",
             };
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                request: &mut ::reqwest::Request|
-            { hooks.before_send(request) })(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                result: &::reqwest::Result<::reqwest::Response>|
-            { hooks.after_receive(result) })(&client.inner, &result);
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -7283,17 +7161,9 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "packages_delete_package_version_for_authenticated_user",
             };
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                request: &mut ::reqwest::Request|
-            { hooks.before_send(request) })(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                result: &::reqwest::Result<::reqwest::Response>|
-            { hooks.after_receive(result) })(&client.inner, &result);
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
@@ -7409,17 +7279,9 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "packages_restore_package_version_for_authenticated_user",
             };
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                request: &mut ::reqwest::Request|
-            { hooks.before_send(request) })(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                result: &::reqwest::Result<::reqwest::Response>|
-            { hooks.after_receive(result) })(&client.inner, &result);
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
@@ -7509,17 +7371,9 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "packages_list_docker_migration_conflicting_packages_for_user",
             };
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                request: &mut ::reqwest::Request|
-            { hooks.before_send(request) })(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                result: &::reqwest::Result<::reqwest::Response>|
-            { hooks.after_receive(result) })(&client.inner, &result);
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -7663,17 +7517,9 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "packages_list_packages_for_user",
             };
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                request: &mut ::reqwest::Request|
-            { hooks.before_send(request) })(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                result: &::reqwest::Result<::reqwest::Response>|
-            { hooks.after_receive(result) })(&client.inner, &result);
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -7788,17 +7634,9 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "packages_get_package_for_user",
             };
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                request: &mut ::reqwest::Request|
-            { hooks.before_send(request) })(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                result: &::reqwest::Result<::reqwest::Response>|
-            { hooks.after_receive(result) })(&client.inner, &result);
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -7892,17 +7730,9 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "packages_delete_package_for_user",
             };
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                request: &mut ::reqwest::Request|
-            { hooks.before_send(request) })(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                result: &::reqwest::Result<::reqwest::Response>|
-            { hooks.after_receive(result) })(&client.inner, &result);
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
@@ -8034,17 +7864,9 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "packages_restore_package_for_user",
             };
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                request: &mut ::reqwest::Request|
-            { hooks.before_send(request) })(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                result: &::reqwest::Result<::reqwest::Response>|
-            { hooks.after_receive(result) })(&client.inner, &result);
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
@@ -8216,17 +8038,9 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "packages_get_all_package_versions_for_package_owned_by_user",
             };
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                request: &mut ::reqwest::Request|
-            { hooks.before_send(request) })(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                result: &::reqwest::Result<::reqwest::Response>|
-            { hooks.after_receive(result) })(&client.inner, &result);
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -8366,17 +8180,9 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "packages_get_package_version_for_user",
             };
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                request: &mut ::reqwest::Request|
-            { hooks.before_send(request) })(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                result: &::reqwest::Result<::reqwest::Response>|
-            { hooks.after_receive(result) })(&client.inner, &result);
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -8493,17 +8299,9 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "packages_delete_package_version_for_user",
             };
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                request: &mut ::reqwest::Request|
-            { hooks.before_send(request) })(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                result: &::reqwest::Result<::reqwest::Response>|
-            { hooks.after_receive(result) })(&client.inner, &result);
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
@@ -8641,17 +8439,9 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "packages_restore_package_version_for_user",
             };
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                request: &mut ::reqwest::Request|
-            { hooks.before_send(request) })(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
-            (|
-                hooks: &::std::sync::Arc<dyn crate::RequestHooks>,
-                result: &::reqwest::Result<::reqwest::Response>|
-            { hooks.after_receive(result) })(&client.inner, &result);
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
@@ -8685,21 +8475,41 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
-/// Adjusts each request [`Client`] sends and observes each answer.
+/// The future [`RequestHooks::exec`] returns.
+pub type ExecFuture<'a> = ::std::pin::Pin<
+    ::std::boxed::Box<
+        dyn ::std::future::Future<
+            Output = ::reqwest::Result<::reqwest::Response>,
+        > + Send + 'a,
+    >,
+>;
+/// Sends each request [`Client`] builds.
 ///
 /// [`Client::new`] takes an `Arc<dyn RequestHooks>`; pass
 /// `Arc::new(NoHooks)` to send exactly what progenitor builds.
 pub trait RequestHooks: ::std::fmt::Debug + Send + Sync {
-    /// Called with each request just before it is sent.
-    fn before_send(&self, request: &mut ::reqwest::Request) {
-        let _ = request;
-    }
-    /// Called with the outcome of each request before its body is read.
-    fn after_receive(&self, result: &::reqwest::Result<::reqwest::Response>) {
-        let _ = result;
+    /// Sends `request` (built for the operation `operation_id`)
+    /// and returns the answer whose body the operation will read.
+    fn exec<'a>(
+        &'a self,
+        client: &'a ::reqwest::Client,
+        request: ::reqwest::Request,
+        operation_id: &'static str,
+    ) -> ExecFuture<'a> {
+        let _ = operation_id;
+        ::std::boxed::Box::pin(client.execute(request))
     }
 }
 /// Hooks that change nothing.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NoHooks;
 impl RequestHooks for NoHooks {}
+impl ClientHooks<::std::sync::Arc<dyn crate::RequestHooks>> for Client {
+    async fn exec(
+        &self,
+        request: ::reqwest::Request,
+        info: &OperationInfo,
+    ) -> ::reqwest::Result<::reqwest::Response> {
+        self.inner.exec(&self.client, request, info.operation_id).await
+    }
+}

@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{RateLimitKind, Refusal, TransportKind};
 use crate::rate_limit::{header, reset_time, retry_after};
+use crate::text::Scrub;
 use crate::{Error, Target};
 
 /// The parts of GitHub's error body worth keeping.
@@ -26,6 +27,10 @@ pub(crate) struct ErrorBody {
     pub(crate) documentation_url: Option<String>,
     #[serde(default)]
     pub(crate) errors: Vec<serde_json::Value>,
+    /// The message is the start of a body that is not GitHub's JSON (an
+    /// HTML page from a proxy, say), shown shorter.
+    #[serde(skip)]
+    pub(crate) page: bool,
 }
 
 /// A string field that is kept only if it is a string (a hostile or odd
@@ -38,8 +43,9 @@ fn lenient_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Strin
 }
 
 impl ErrorBody {
-    /// Reads GitHub's JSON error body, or keeps the start of anything else
-    /// (an HTML page from a proxy, say) as the message.
+    /// Reads GitHub's JSON error body, or keeps anything else (an HTML page
+    /// from a proxy, say) as the message, whitespace collapsed. The text is
+    /// raw: [`from_status`] scrubs and bounds it.
     pub(crate) fn parse(bytes: &[u8]) -> Self {
         match serde_json::from_slice::<ErrorBody>(bytes) {
             Ok(mut body) => {
@@ -63,34 +69,42 @@ impl ErrorBody {
                 body
             }
             Err(_) => Self {
-                message: Some(snippet(bytes)).filter(|s| !s.is_empty()),
+                message: Some(collapse_whitespace(bytes)).filter(|s| !s.is_empty()),
+                page: true,
                 ..Self::default()
             },
         }
     }
 }
 
-/// Turns an unsuccessful answer into the matching variant.
+/// Turns an unsuccessful answer into the matching variant. Every string
+/// from the answer is scrubbed of the request's secrets and made inert.
 pub(crate) fn from_status(
     operation: &'static str,
     target: &Target,
     status: StatusCode,
     headers: &HeaderMap,
     body: ErrorBody,
+    scrub: &Scrub<'_>,
 ) -> Error {
     let target = target.clone();
-    let ErrorBody {
-        message,
-        documentation_url,
-        ..
-    } = body;
-    if let Some(kind) = rate_limit_kind(
+    // Signals are read from the raw text; only scrubbed text is kept.
+    let kind = rate_limit_kind(
         status,
         headers,
-        message.as_deref(),
-        documentation_url.as_deref(),
-    ) {
-        let exhausted = header(headers, "x-ratelimit-remaining").as_deref() == Some("0");
+        body.message.as_deref(),
+        body.documentation_url.as_deref(),
+    );
+    let refusal = body.message.as_deref().and_then(refusal);
+    let message = match (&body.message, body.page) {
+        (Some(page), true) => Some(scrub.bounded(page, SNIPPET_BYTES)),
+        (message, false) => scrub.opt(message.clone()),
+        (None, true) => None,
+    };
+    let documentation_url = scrub.opt(body.documentation_url);
+    let header = |name| scrub.opt(header(headers, name));
+    if let Some(kind) = kind {
+        let exhausted = header("x-ratelimit-remaining").is_some_and(|v| v.trim() == "0");
         return Error::RateLimited {
             operation,
             target,
@@ -102,7 +116,7 @@ pub(crate) fn from_status(
         };
     }
     if status == StatusCode::BAD_REQUEST
-        && let Some(refusal) = message.as_deref().and_then(refusal)
+        && let Some(refusal) = refusal
     {
         return Error::Refused {
             operation,
@@ -123,8 +137,8 @@ pub(crate) fn from_status(
             target,
             message,
             documentation_url,
-            oauth_scopes: header(headers, "x-oauth-scopes"),
-            accepted_oauth_scopes: header(headers, "x-accepted-oauth-scopes"),
+            oauth_scopes: header("x-oauth-scopes"),
+            accepted_oauth_scopes: header("x-accepted-oauth-scopes"),
         },
         404 => Error::NotFound {
             operation,
@@ -143,6 +157,7 @@ pub(crate) fn from_status(
             operation,
             target,
             status,
+            retry_after: retry_after(headers, now()),
             message,
         },
         _ => Error::Status {
@@ -223,47 +238,53 @@ pub(crate) fn refusal(message: &str) -> Option<Refusal> {
 
 /// A successful answer whose body does not decode as `T`, with the place in
 /// the body where decoding failed (item and field of a listing).
+///
+/// serde's messages quote the offending value and the path names the
+/// server's keys, so both are scrubbed like any server text.
 pub(crate) fn decode_error<T: DeserializeOwned>(
     operation: &'static str,
     target: &Target,
     status: StatusCode,
     bytes: &[u8],
-    source: serde_json::Error,
+    scrub: &Scrub<'_>,
 ) -> Error {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let (path, source) = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
-        Err(located) => {
-            let path = located.path().to_string();
-            (Some(path), located.into_inner())
-        }
+    let (path, reason) = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Err(located) => (
+            Some(scrub.text(&located.path().to_string())),
+            located.into_inner().to_string(),
+        ),
         // Only the whole-document checks (trailing text) failed.
-        Ok(_) => (None, source),
+        Ok(_) => match serde_json::from_slice::<T>(bytes) {
+            Err(error) => (None, error.to_string()),
+            Ok(_) => (None, "the body has unexpected content".to_owned()),
+        },
     };
     Error::Decode {
         operation,
         target: target.clone(),
         status,
         path,
-        snippet: snippet(bytes),
-        source,
+        reason: scrub.text(&reason),
+        snippet: scrub.bounded(&collapse_whitespace(bytes), SNIPPET_BYTES),
     }
 }
 
-/// The start of a body as text: lossy UTF-8, whitespace collapsed, at most
-/// [`SNIPPET_CHARS`] characters.
-pub(crate) fn snippet(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    match collapsed.char_indices().nth(SNIPPET_CHARS) {
-        Some((cut, _)) => format!("{}…", &collapsed[..cut]),
-        None => collapsed,
-    }
+/// A body as one line of text: lossy UTF-8, whitespace runs as one space.
+fn collapse_whitespace(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
-/// How much of an unexpected body an error keeps.
-pub(crate) const SNIPPET_CHARS: usize = 200;
+/// How much of a body that is not GitHub's JSON an error keeps.
+pub(crate) const SNIPPET_BYTES: usize = 200;
 
+/// A request that did not complete. The URL is dropped from reqwest's error:
+/// it may carry a restore token in its query.
 pub(crate) fn transport(operation: &'static str, target: &Target, source: reqwest::Error) -> Error {
+    let source = source.without_url();
     let kind = if source.is_timeout() {
         TransportKind::Timeout
     } else if source.is_connect() {
@@ -307,16 +328,59 @@ mod tests {
     }
 
     #[test]
-    fn snippets_are_bounded_and_collapse_whitespace() {
-        assert_eq!(
-            snippet(b"<html>\n  <b>502</b>\n</html>"),
-            "<html> <b>502</b> </html>"
-        );
+    fn pages_are_kept_short_on_one_line() {
+        let body = ErrorBody::parse(b"<html>\n  <b>502</b>\n</html>");
+        assert!(body.page);
+        assert_eq!(body.message.as_deref(), Some("<html> <b>502</b> </html>"));
         let long = "x".repeat(1000);
-        let cut = snippet(long.as_bytes());
-        assert_eq!(cut.chars().count(), SNIPPET_CHARS + 1);
-        assert!(cut.ends_with('…'));
-        assert_eq!(snippet(&[0xff, b'a']), "\u{fffd}a");
+        let err = from_status(
+            "op",
+            &target(),
+            StatusCode::BAD_GATEWAY,
+            &headers(&[]),
+            ErrorBody::parse(long.as_bytes()),
+            &Scrub::default(),
+        );
+        let Error::Server {
+            message: Some(cut), ..
+        } = &err
+        else {
+            panic!("{err:?}")
+        };
+        assert_eq!(cut.len(), SNIPPET_BYTES + '…'.len_utf8());
+        assert_eq!(collapse_whitespace(&[0xff, b'a']), "\u{fffd}a");
+    }
+
+    #[test]
+    fn server_text_is_scrubbed_and_inert_in_every_field() {
+        let secret = "ghp_CANARY_secret";
+        let scrub = Scrub::new([secret]);
+        let evil = format!("bad token {secret}\r\nINFO forged line\u{1b}[2J");
+        let body = ErrorBody {
+            message: Some(evil.clone()),
+            documentation_url: Some(evil.clone()),
+            ..ErrorBody::default()
+        };
+        let mut headers = headers(&[]);
+        headers.insert(
+            "x-oauth-scopes",
+            evil.parse().unwrap_or_else(|_| "x".parse().unwrap()),
+        );
+        let err = from_status(
+            "op",
+            &target(),
+            StatusCode::FORBIDDEN,
+            &headers,
+            body,
+            &scrub,
+        );
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains(secret), "{shown}");
+        assert!(
+            !shown.contains('\n') && !shown.contains('\u{1b}'),
+            "{shown}"
+        );
+        assert!(shown.contains("[redacted]"), "{shown}");
     }
 
     #[test]
@@ -352,6 +416,7 @@ mod tests {
                 message: Some("Must have admin rights to Repository.".into()),
                 ..ErrorBody::default()
             },
+            &Scrub::default(),
         );
         assert!(matches!(err, Error::Forbidden { .. }), "{err:?}");
     }
@@ -499,6 +564,7 @@ mod tests {
                 message: Some(cases[0].0.to_owned()),
                 ..ErrorBody::default()
             },
+            &Scrub::default(),
         );
         assert!(
             matches!(&err, Error::Refused { refusal: Refusal::LastVersion, message, .. } if message == cases[0].0),
@@ -520,6 +586,7 @@ mod tests {
                 message: Some("You have exceeded a secondary rate limit".into()),
                 ..ErrorBody::default()
             },
+            &Scrub::default(),
         );
         assert!(
             matches!(
@@ -549,8 +616,8 @@ mod tests {
             login: String,
         }
         let body = br#"[{"id":1,"owner":{"login":"a"}},{"id":2,"owner":{"login":"b"}},{"id":3,"owner":{"login":7}}]"#;
-        let source = serde_json::from_slice::<Vec<Item>>(body).unwrap_err();
-        let err = decode_error::<Vec<Item>>("op", &target(), StatusCode::OK, body, source);
+        let scrub = Scrub::default();
+        let err = decode_error::<Vec<Item>>("op", &target(), StatusCode::OK, body, &scrub);
         let Error::Decode { path, .. } = &err else {
             panic!("{err:?}")
         };
@@ -562,8 +629,7 @@ mod tests {
         );
 
         let missing = br#"[{"id":1,"owner":{"login":"a"}},{"owner":{"login":"b"}}]"#;
-        let source = serde_json::from_slice::<Vec<Item>>(missing).unwrap_err();
-        let err = decode_error::<Vec<Item>>("op", &target(), StatusCode::OK, missing, source);
+        let err = decode_error::<Vec<Item>>("op", &target(), StatusCode::OK, missing, &scrub);
         assert!(
             err.to_string().contains("in item 1: missing field `id`"),
             "{err}"

@@ -19,6 +19,9 @@ const GITHUB_JSON: &str = "application/vnd.github+json";
 const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// The largest successful answer read by default: a page of 100 versions is
+/// about 100 KB, so this is far beyond any real answer yet bounded.
+pub const DEFAULT_MAX_BODY_SIZE: usize = 32 * 1024 * 1024;
 
 /// A GitHub Packages client. Cheap to clone; clones share the connection
 /// pool and the rate-limit state.
@@ -95,6 +98,7 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     http: Option<reqwest::Client>,
     retry: Option<RetryPolicy>,
+    max_body_size: Option<usize>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -111,6 +115,7 @@ impl fmt::Debug for ClientBuilder {
                 &self.http.as_ref().map(|_| "<custom reqwest::Client>"),
             )
             .field("retry", &self.retry)
+            .field("max_body_size", &self.max_body_size)
             .finish()
     }
 }
@@ -179,8 +184,23 @@ impl ClientBuilder {
     /// Sends requests through your own `reqwest::Client` (proxies,
     /// certificates, …). Its timeouts apply; setting this crate's timeouts
     /// as well is an error.
+    ///
+    /// Build it with `.redirect(reqwest::redirect::Policy::none())`: this
+    /// crate follows a GET's redirects itself, within the API's origin, and
+    /// never a DELETE's or POST's. A client that follows redirects by itself
+    /// may already have sent the request on; the answer is then refused
+    /// ([`Error::Redirected`]) rather than trusted.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
+        self
+    }
+
+    /// The most bytes of a successful answer the client reads (32 MiB by
+    /// default, [`DEFAULT_MAX_BODY_SIZE`]); a larger answer is
+    /// [`Error::TooLarge`]. Unsuccessful answers are read up to 64 KiB,
+    /// always.
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body_size = Some(bytes);
         self
     }
 
@@ -239,8 +259,9 @@ impl ClientBuilder {
             HeaderName::from_static("x-github-api-version"),
             header_value("API version", version.trim())?,
         );
-        if let Some(token) = self.token {
-            let mut value = HeaderValue::from_str(&format!("Bearer {}", token.trim()))
+        let token = self.token.map(|t| t.trim().to_owned());
+        if let Some(token) = &token {
+            let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
                 .ok()
                 .filter(|_| !token.trim().is_empty())
                 .ok_or_else(|| {
@@ -261,17 +282,24 @@ impl ClientBuilder {
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
                 .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
+                // Redirects are followed (or refused) by the exchange.
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
         };
 
+        let base = reqwest::Url::parse(&base_url)
+            .map_err(|e| Error::Config(format!("the API root `{base_url}` is not a URL ({e})")))?;
         Ok(Client {
             shared: Arc::new(Shared {
                 base_url,
+                base,
                 http,
                 headers,
                 retry: self.retry.unwrap_or_default(),
                 rate_limit: Mutex::new(None),
+                max_body: self.max_body_size.unwrap_or(DEFAULT_MAX_BODY_SIZE),
+                token,
             }),
         })
     }

@@ -10,34 +10,34 @@ use std::sync::Arc;
 use generated::types as raw;
 use progenitor_client::ResponseValue;
 
-use crate::owner::check_name;
+use crate::owner::{MAX_PACKAGE_NAME, check_name};
 use crate::paging::{Links, MAX_PER_PAGE, Page};
-use crate::transport::Shared;
+use crate::transport::{Call, Shared};
 use crate::{Error, Owner, Package, PackageType, PackageVersion, Target, VersionState, Visibility};
 
 /// Sends one generated request built by `$request` (which sees a fresh
 /// generated client as `$client`), with retries; evaluates to the
 /// operationId with the answer.
 macro_rules! send {
-    ($shared:expr, $target:expr, $safe:expr, $operation:expr, |$client:ident| $request:expr) => {
+    ($shared:expr, $call:expr, |$client:ident| $request:expr) => {{
+        let call: Call<'_> = $call;
         $shared
-            .execute(
-                $operation,
-                $target,
-                $safe,
-                move |$client: generated::Client| async move { $request.send().await },
-            )
+            .execute(call, move |$client: generated::Client| async move {
+                $request.send().await
+            })
             .await
-            .map(|response| ($operation, response))
-    };
+            .map(|response| (call.operation, response))
+    }};
 }
 
 /// One table row: the generated method and operationId per owner scope,
 /// the checks (binding `$checked` for the request, given the operationId as
-/// `$op`), and how to fill the builder `$b`.
+/// `$op`), and how to fill the builder `$b`. `safe` marks requests that may
+/// be repeated after any transient failure (GETs); `secret` is a value sent
+/// besides the token that must stay out of errors (a restore token).
 macro_rules! by_owner {
     (
-        $shared:expr, $target:expr, safe: $safe:expr,
+        $shared:expr, $target:expr, safe: $safe:expr, $(secret: $secret:expr,)?
         org: $org:ident = $org_id:literal,
         user: $user:ident = $user_id:literal,
         me: $me:ident = $me_id:literal,
@@ -46,12 +46,18 @@ macro_rules! by_owner {
     ) => {{
         let target: &Target = $target;
         let owner = target.owner();
+        let call = |operation| Call {
+            operation,
+            target,
+            safe: $safe,
+            secret: None $(.or($secret))?,
+        };
         match owner {
             Owner::Org(login) => {
                 let $op: &'static str = $org_id;
                 owner.validate($op)?;
                 let $checked = $check;
-                send!($shared, target, $safe, $op, |client| {
+                send!($shared, call($op), |client| {
                     let $b = client.$org().org(login.as_str());
                     $fill
                 })
@@ -60,7 +66,7 @@ macro_rules! by_owner {
                 let $op: &'static str = $user_id;
                 owner.validate($op)?;
                 let $checked = $check;
-                send!($shared, target, $safe, $op, |client| {
+                send!($shared, call($op), |client| {
                     let $b = client.$user().username(login.as_str());
                     $fill
                 })
@@ -68,7 +74,7 @@ macro_rules! by_owner {
             Owner::AuthenticatedUser => {
                 let $op: &'static str = $me_id;
                 let $checked = $check;
-                send!($shared, target, $safe, $op, |client| {
+                send!($shared, call($op), |client| {
                     let $b = client.$me();
                     $fill
                 })
@@ -143,7 +149,7 @@ pub(crate) async fn list_packages(
             paged!(b, page: page, per_page: per_page)
         },
     )?;
-    Ok(page_of(operation, response))
+    page_of(operation, response)
 }
 
 pub(crate) async fn get_package(shared: &Arc<Shared>, target: &Target) -> Result<Package, Error> {
@@ -175,11 +181,11 @@ pub(crate) async fn restore_package(
     token: Option<&str>,
 ) -> Result<(), Error> {
     let (package_type, name) = package_of(target);
-    done(by_owner!(shared, target, safe: false,
+    done(by_owner!(shared, target, safe: false, secret: token,
         org: packages_restore_package_for_org = "packages/restore-package-for-org",
         user: packages_restore_package_for_user = "packages/restore-package-for-user",
         me: packages_restore_package_for_authenticated_user = "packages/restore-package-for-authenticated-user",
-        check: |op| ty = checked_package(op, package_type, name)?,
+        check: |op| (ty, ()) = (checked_package(op, package_type, name)?, restore_token(op, token)?),
         fill: |b| {
             let b = b.package_type(ty).package_name(name);
             match token { Some(token) => b.token(token), None => b }
@@ -215,7 +221,7 @@ pub(crate) async fn list_versions(
             paged!(b, state: state, page: page, per_page: per_page)
         },
     )?;
-    Ok(page_of(operation, response))
+    page_of(operation, response)
 }
 
 pub(crate) async fn get_version(
@@ -289,8 +295,28 @@ fn checked_package(
     package_type: &PackageType,
     name: &str,
 ) -> Result<raw::PackageType, Error> {
-    check_name(operation, "package name", name)?;
+    check_name(operation, "package name", name, MAX_PACKAGE_NAME)?;
     documented(operation, package_type)
+}
+
+/// The most bytes of a restore token sent; package tokens are short, so a
+/// longer one is a mistake (and would make a huge URL).
+const MAX_RESTORE_TOKEN: usize = 1024;
+
+fn restore_token(operation: &'static str, token: Option<&str>) -> Result<(), Error> {
+    match token {
+        Some(token) if token.is_empty() || token.len() > MAX_RESTORE_TOKEN => {
+            // Not echoed: it is a secret.
+            Err(Error::InvalidArgument {
+                operation,
+                message: format!(
+                    "the restore token must be 1 to {MAX_RESTORE_TOKEN} bytes long, got {}",
+                    token.len()
+                ),
+            })
+        }
+        _ => Ok(()),
+    }
 }
 
 fn version_id(operation: &'static str, id: i64) -> Result<i64, Error> {
@@ -325,13 +351,21 @@ fn page_size(operation: &'static str, per_page: PerPage) -> Result<Option<i64>, 
     }
 }
 
-fn page_of<T, U: From<T>>(operation: &'static str, response: ResponseValue<Vec<T>>) -> Page<U> {
-    let links = Links::from_headers(response.headers());
-    Page {
+fn page_of<T, U: From<T>>(
+    operation: &'static str,
+    response: ResponseValue<Vec<T>>,
+) -> Result<Page<U>, Error> {
+    let links = Links::from_headers(response.headers()).ok_or_else(|| Error::Paging {
+        operation,
+        message: "GitHub's Link header is not valid text, so whether more pages follow \
+                  cannot be told"
+            .to_owned(),
+    })?;
+    Ok(Page {
         items: response.into_inner().into_iter().map(U::from).collect(),
         links,
         operation,
-    }
+    })
 }
 
 /// A delete or restore succeeded on any 2xx, also one GitHub's description

@@ -30,6 +30,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// | [`BadRequest`](Self::BadRequest) | any other 400, and 422 |
 /// | [`Server`](Self::Server) | 5xx |
 /// | [`Status`](Self::Status) | any other unsuccessful status (409, 410, …) |
+/// | [`Redirected`](Self::Redirected) | a redirect the client does not follow |
+/// | [`TooLarge`](Self::TooLarge) | a successful answer over the configured size limit |
 /// | [`Transport`](Self::Transport) | no connection, a timeout, a broken body |
 /// | [`Decode`](Self::Decode) | a successful answer that is not what GitHub documents |
 /// | [`InvalidArgument`](Self::InvalidArgument) | a caller mistake caught before sending |
@@ -148,7 +150,8 @@ pub enum Error {
         documentation_url: Option<String>,
     },
 
-    /// 5xx: GitHub (or a proxy in front of it) failed. GETs are retried.
+    /// 5xx: GitHub (or a proxy in front of it) failed. GETs are retried,
+    /// after `Retry-After` when the answer asks for it.
     #[error(
         "{operation} ({target}): GitHub answered with a server error ({}){}",
         status.as_u16(),
@@ -161,6 +164,8 @@ pub enum Error {
         target: Target,
         /// The 5xx status.
         status: StatusCode,
+        /// How long the answer asks to wait (`Retry-After`), if it does.
+        retry_after: Option<Duration>,
         /// GitHub's message, or the start of the body (an HTML error page, say).
         message: Option<String>,
     },
@@ -192,9 +197,51 @@ pub enum Error {
         source: reqwest::Error,
     },
 
+    /// An answer redirected the request somewhere the client does not
+    /// follow: any redirect of a DELETE or POST (following a 302/303 turns
+    /// it into a GET whose success would read as "deleted"), a GET's
+    /// redirect to another origin, more than five in a row. Nothing was
+    /// sent to the redirect's target.
+    #[error(
+        "{operation} ({target}): not following the redirect ({}){}: {reason}",
+        status.as_u16(),
+        to(location)
+    )]
+    Redirected {
+        /// GitHub's operationId.
+        operation: &'static str,
+        /// What the request was about.
+        target: Target,
+        /// The 3xx status (or the final status, when a caller's
+        /// `reqwest::Client` followed the redirect itself).
+        status: StatusCode,
+        /// Where it pointed.
+        location: Option<String>,
+        /// Why it is not followed.
+        reason: RedirectReason,
+    },
+
+    /// A successful answer larger than the limit set with
+    /// [`ClientBuilder::max_body_size`](crate::ClientBuilder::max_body_size);
+    /// reading stopped there and nothing of it was used.
+    #[error(
+        "{operation} ({target}): the answer ({}) is larger than the {limit}-byte limit",
+        status.as_u16()
+    )]
+    TooLarge {
+        /// GitHub's operationId.
+        operation: &'static str,
+        /// What the request was about.
+        target: Target,
+        /// The answer's status.
+        status: StatusCode,
+        /// The limit, in bytes.
+        limit: usize,
+    },
+
     /// GitHub answered, but the body is not what its description promises.
     #[error(
-        "{operation} ({target}): the answer ({}) is not what GitHub documents{}: {source}; it starts {snippet:?}",
+        "{operation} ({target}): the answer ({}) is not what GitHub documents{}: {reason}; it starts {snippet:?}",
         status.as_u16(),
         located(path)
     )]
@@ -208,11 +255,11 @@ pub enum Error {
         /// Where in the body decoding failed, e.g. `[3].owner.login` (item 3
         /// of a listing), when it could be told.
         path: Option<String>,
-        /// The start of the body, at most a few hundred characters.
+        /// Why it did not decode (serde's message, e.g. "missing field
+        /// `name` at line 1 column 80").
+        reason: String,
+        /// The start of the body, at most a few hundred bytes.
         snippet: String,
-        /// Why it did not decode.
-        #[source]
-        source: serde_json::Error,
     },
 
     /// A caller mistake caught before sending (an empty name, `per_page`
@@ -295,6 +342,40 @@ impl fmt::Display for Refusal {
     }
 }
 
+/// Why a redirect was not followed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RedirectReason {
+    /// DELETE and POST are never redirected.
+    Mutation,
+    /// The redirect leads to another origin than the configured API's.
+    OtherOrigin,
+    /// More than five redirects in a row.
+    TooMany,
+    /// The redirect names no usable location.
+    NoLocation,
+    /// The `reqwest::Client` given to the builder followed a redirect by
+    /// itself (build it with `redirect::Policy::none()`).
+    FollowedByHttpClient,
+}
+
+impl fmt::Display for RedirectReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Mutation => {
+                "a DELETE or POST is never redirected, so that a redirect cannot fake a success"
+            }
+            Self::OtherOrigin => "it leads to another origin than the configured API",
+            Self::TooMany => "more than 5 redirects in a row",
+            Self::NoLocation => "it names no usable location",
+            Self::FollowedByHttpClient => {
+                "the reqwest::Client passed to the builder followed it; build that client with \
+                 redirect::Policy::none()"
+            }
+        })
+    }
+}
+
 /// What part of a request failed below HTTP.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TransportKind {
@@ -331,6 +412,8 @@ impl Error {
             | Self::BadRequest { operation, .. }
             | Self::Server { operation, .. }
             | Self::Status { operation, .. }
+            | Self::Redirected { operation, .. }
+            | Self::TooLarge { operation, .. }
             | Self::Transport { operation, .. }
             | Self::Decode { operation, .. }
             | Self::InvalidArgument { operation, .. }
@@ -351,6 +434,8 @@ impl Error {
             | Self::BadRequest { target, .. }
             | Self::Server { target, .. }
             | Self::Status { target, .. }
+            | Self::Redirected { target, .. }
+            | Self::TooLarge { target, .. }
             | Self::Transport { target, .. }
             | Self::Decode { target, .. } => Some(target),
             _ => None,
@@ -368,6 +453,8 @@ impl Error {
             | Self::BadRequest { status, .. }
             | Self::Server { status, .. }
             | Self::Status { status, .. }
+            | Self::Redirected { status, .. }
+            | Self::TooLarge { status, .. }
             | Self::Decode { status, .. } => Some(*status),
             Self::Transport { source, .. } => source.status(),
             _ => None,
@@ -402,6 +489,13 @@ fn located(path: &Option<String>) -> String {
             None => format!(" at `{path}`"),
         },
     }
+}
+
+fn to(location: &Option<String>) -> String {
+    location
+        .as_deref()
+        .map(|l| format!(" to {l}"))
+        .unwrap_or_default()
 }
 
 fn scopes(has: &Option<String>, accepted: &Option<String>) -> String {

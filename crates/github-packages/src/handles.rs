@@ -16,7 +16,7 @@ use crate::{
 };
 
 /// The paging options and the two ways to run a listing, for a listing
-/// type with `fetch(page, per_page)` and `base_url()`.
+/// type with `fetch(page, per_page)` and `client()`.
 macro_rules! listing {
     ($listing:ident, $item:ty, $items:literal) => {
         impl $listing {
@@ -43,7 +43,8 @@ macro_rules! listing {
             /// fetched as the stream is consumed.
             pub fn stream(self) -> impl Stream<Item = Result<$item, Error>> + Send + 'static {
                 let per_page = self.per_page.map_or(PerPage::Max, PerPage::Exactly);
-                crate::paging::items(self.base_url(), self.page, move |page| {
+                let shared = std::sync::Arc::clone(self.client().shared());
+                crate::paging::items(shared, self.page, move |page| {
                     let this = self.clone();
                     async move { this.fetch(page, per_page).await }
                 })
@@ -141,8 +142,8 @@ impl ListPackages {
         .await
     }
 
-    fn base_url(&self) -> String {
-        self.packages.client.base_url().to_owned()
+    fn client(&self) -> &Client {
+        &self.packages.client
     }
 }
 
@@ -291,8 +292,8 @@ impl ListVersions {
         dispatch::list_versions(client.shared(), target, self.state, page, per_page).await
     }
 
-    fn base_url(&self) -> String {
-        self.package.client.base_url().to_owned()
+    fn client(&self) -> &Client {
+        &self.package.client
     }
 }
 

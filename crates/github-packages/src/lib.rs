@@ -82,18 +82,24 @@ mod client;
 mod dispatch;
 mod enums;
 mod error;
+mod exchange;
 mod handles;
 mod model;
 mod owner;
 mod paging;
+#[cfg(test)]
+mod properties;
 mod rate_limit;
 mod retry;
 mod target;
+mod text;
 mod transport;
 
-pub use client::{Client, ClientBuilder, DEFAULT_API_VERSION, DEFAULT_BASE_URL};
+pub use client::{
+    Client, ClientBuilder, DEFAULT_API_VERSION, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_SIZE,
+};
 pub use enums::{PackageType, ParseEnumError, VersionState, Visibility};
-pub use error::{Error, RateLimitKind, Refusal, Result, TransportKind};
+pub use error::{Error, RateLimitKind, RedirectReason, Refusal, Result, TransportKind};
 /// The generated types, with every field GitHub documents.
 pub use generated::types as raw;
 pub use handles::{

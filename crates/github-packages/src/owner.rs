@@ -32,8 +32,8 @@ impl Owner {
     /// Checks the login before anything is sent.
     pub(crate) fn validate(&self, operation: &'static str) -> Result<(), Error> {
         match self {
-            Self::Org(login) => check_name(operation, "organization login", login),
-            Self::User(login) => check_name(operation, "user login", login),
+            Self::Org(login) => check_name(operation, "organization login", login, MAX_LOGIN),
+            Self::User(login) => check_name(operation, "user login", login, MAX_LOGIN),
             Self::AuthenticatedUser => Ok(()),
         }
     }
@@ -78,29 +78,46 @@ impl FromStr for Owner {
     }
 }
 
-/// Rejects names that would not reach GitHub as the one path segment meant.
+/// The longest login GitHub gives a user or an organization: 39 characters
+/// (GitHub's sign-up rule, also on GitHub Enterprise Server).
+pub(crate) const MAX_LOGIN: usize = 39;
+
+/// The longest package name sent, in bytes: twice the longest name any
+/// registry GitHub hosts accepts (container images: under 256 with the
+/// registry host, per the OCI distribution spec; npm: 214; NuGet: 100).
+pub(crate) const MAX_PACKAGE_NAME: usize = 512;
+
+/// Rejects names that would not reach GitHub as the one path segment meant,
+/// or that are too long to be a GitHub name (`max` bytes).
 ///
 /// The generated client percent-encodes `/`, `%`, `?`, `#`, spaces and
 /// non-ASCII, so those are fine (a container named `team/app` stays one
 /// segment). URL parsing would still turn `\` into `/` and resolve `.`/`..`
 /// segments away, which would silently address another resource.
-pub(crate) fn check_name(operation: &'static str, what: &str, name: &str) -> Result<(), Error> {
+pub(crate) fn check_name(
+    operation: &'static str,
+    what: &str,
+    name: &str,
+    max: usize,
+) -> Result<(), Error> {
     let problem = if name.trim().is_empty() {
-        Some("is empty")
+        "is empty".to_owned()
+    } else if name.len() > max {
+        format!(
+            "is {} bytes long; GitHub's names have at most {max}",
+            name.len()
+        )
     } else if name == "." || name == ".." {
-        Some("is a dot segment, which URLs resolve away")
+        "is a dot segment, which URLs resolve away".to_owned()
     } else if name.contains('\\') {
-        Some("contains `\\`, which URLs treat as a path separator")
+        "contains `\\`, which URLs treat as a path separator".to_owned()
     } else {
-        None
+        return Ok(());
     };
-    match problem {
-        Some(problem) => Err(Error::InvalidArgument {
-            operation,
-            message: format!("the {what} {problem}"),
-        }),
-        None => Ok(()),
-    }
+    Err(Error::InvalidArgument {
+        operation,
+        message: format!("the {what} {problem}"),
+    })
 }
 
 #[cfg(test)]
@@ -115,7 +132,7 @@ mod tests {
             ("..", "is a dot segment"),
             ("a\\b", "contains `\\`"),
         ] {
-            let err = check_name("packages/x", "package name", name).unwrap_err();
+            let err = check_name("packages/x", "package name", name, 512).unwrap_err();
             assert!(err.to_string().contains(problem), "{name:?}: {err}");
         }
         for fine in [
@@ -128,8 +145,20 @@ mod tests {
             "@scope/pkg",
             "a..b",
         ] {
-            check_name("packages/x", "package name", fine).unwrap();
+            check_name("packages/x", "package name", fine, 512).unwrap();
         }
+    }
+
+    #[test]
+    fn names_too_long_for_github_are_rejected_without_echoing_them() {
+        let long = "n".repeat(100_000);
+        let err = check_name("packages/x", "package name", &long, MAX_PACKAGE_NAME).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "packages/x: the package name is 100000 bytes long; GitHub's names have at most 512"
+        );
+        assert!(Owner::org("a".repeat(39)).validate("op").is_ok());
+        assert!(Owner::org("a".repeat(40)).validate("op").is_err());
     }
 
     #[test]

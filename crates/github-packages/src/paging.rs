@@ -2,12 +2,13 @@
 
 use std::collections::BTreeSet;
 use std::future::Future;
+use std::sync::Arc;
 
 use futures::{Stream, StreamExt, TryStreamExt, stream};
-use reqwest::Url;
 use reqwest::header::{HeaderMap, LINK};
 
 use crate::Error;
+use crate::transport::Shared;
 
 /// The largest page GitHub serves; streams ask for it to save requests.
 pub(crate) const MAX_PER_PAGE: u32 = 100;
@@ -54,9 +55,12 @@ pub struct Links {
 
 impl Links {
     /// Reads every `Link` header of an answer; unknown relations are ignored.
-    pub(crate) fn from_headers(headers: &HeaderMap) -> Self {
+    /// `None` when a `Link` header is not valid text: whether there is a
+    /// next page cannot be told.
+    pub(crate) fn from_headers(headers: &HeaderMap) -> Option<Self> {
         let mut links = Self::default();
-        for value in headers.get_all(LINK).iter().filter_map(|v| v.to_str().ok()) {
+        for value in headers.get_all(LINK) {
+            let value = value.to_str().ok()?;
             for (target, relations) in parse_link_header(value) {
                 for relation in relations.split_ascii_whitespace() {
                     let slot = match relation.to_ascii_lowercase().as_str() {
@@ -70,7 +74,7 @@ impl Links {
                 }
             }
         }
-        links
+        Some(links)
     }
 }
 
@@ -103,21 +107,25 @@ fn parse_link_header(value: &str) -> Vec<(&str, &str)> {
 }
 
 /// The page number a `next` link asks for, after checking that following
-/// it keeps the token on `base_url`'s origin.
+/// it keeps the token on the API's origin. The link is server text, so
+/// errors show it scrubbed.
 pub(crate) fn next_page_number(
+    shared: &Shared,
     operation: &'static str,
-    base_url: &str,
     link: &str,
 ) -> Result<u32, Error> {
-    let refuse = || Error::CrossOriginLink {
+    let scrub = shared.scrub_token();
+    let shown = || scrub.text(link);
+    let target = shared.base.join(link).map_err(|e| Error::Paging {
         operation,
-        link: link.to_owned(),
-        base: base_url.to_owned(),
-    };
-    let base = Url::parse(base_url).map_err(|_| refuse())?;
-    let target = base.join(link).map_err(|_| refuse())?;
-    if target.origin() != base.origin() {
-        return Err(refuse());
+        message: format!("the next-page link {} cannot be read ({e})", shown()),
+    })?;
+    if !shared.is_same_origin(&target) {
+        return Err(Error::CrossOriginLink {
+            operation,
+            link: shown(),
+            base: shared.base_url.clone(),
+        });
     }
     target
         .query_pairs()
@@ -126,7 +134,10 @@ pub(crate) fn next_page_number(
         .filter(|page| *page >= 1)
         .ok_or_else(|| Error::Paging {
             operation,
-            message: format!("the next-page link {link} has no page number to request"),
+            message: format!(
+                "the next-page link {} has no page number to request",
+                shown()
+            ),
         })
 }
 
@@ -138,7 +149,7 @@ pub(crate) fn next_page_number(
 /// fetched (GitHub looping would otherwise loop the caller). A `next` link
 /// to another origin ends the stream with [`Error::CrossOriginLink`].
 pub(crate) fn items<T, F, Fut>(
-    base_url: String,
+    shared: Arc<Shared>,
     first_page: Option<u32>,
     fetch: F,
 ) -> impl Stream<Item = Result<T, Error>> + Send + 'static
@@ -165,10 +176,10 @@ where
         fetched: BTreeSet::new(),
     };
     stream::try_unfold(state, move |mut state| {
-        let base_url = base_url.clone();
+        let shared = Arc::clone(&shared);
         async move {
             if let Some((operation, link)) = state.link.take() {
-                let number = next_page_number(operation, &base_url, &link)?;
+                let number = next_page_number(&shared, operation, &link)?;
                 if state.fetched.contains(&number) {
                     tracing::warn!(operation, link = %link, "GitHub's next-page link repeats a page; stopping");
                     state.next = None;
@@ -205,7 +216,7 @@ mod tests {
                 r#"<https://api.github.com/user/packages?package_type=container&page=2>; rel="next", <https://api.github.com/user/packages?package_type=container&page=5>; rel="last""#,
             ),
         );
-        let links = Links::from_headers(&headers);
+        let links = Links::from_headers(&headers).unwrap();
         assert_eq!(
             links.next.as_deref(),
             Some("https://api.github.com/user/packages?package_type=container&page=2")
@@ -231,14 +242,32 @@ mod tests {
     }
 
     #[test]
-    fn next_links_must_stay_on_the_base_origin_and_carry_a_page() {
-        let base = "https://api.github.com";
+    fn a_link_header_that_is_not_text_cannot_be_read() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            LINK,
+            HeaderValue::from_bytes(b"<https://x/\xff?page=2>; rel=\"next\"").unwrap(),
+        );
+        assert_eq!(Links::from_headers(&headers), None);
         assert_eq!(
-            next_page_number("op", base, "https://api.github.com/user/packages?page=3").unwrap(),
+            Links::from_headers(&HeaderMap::new()),
+            Some(Links::default())
+        );
+    }
+
+    #[test]
+    fn next_links_must_stay_on_the_base_origin_and_carry_a_page() {
+        let client = crate::Client::builder()
+            .token("ghp_secret_in_links")
+            .build()
+            .unwrap();
+        let base = client.shared();
+        assert_eq!(
+            next_page_number(base, "op", "https://api.github.com/user/packages?page=3").unwrap(),
             3
         );
         assert_eq!(
-            next_page_number("op", base, "/user/packages?per_page=100&page=2").unwrap(),
+            next_page_number(base, "op", "/user/packages?per_page=100&page=2").unwrap(),
             2
         );
         for foreign in [
@@ -246,13 +275,17 @@ mod tests {
             "http://api.github.com/x?page=2",
             "https://api.github.com:444/x?page=2",
         ] {
-            let err = next_page_number("op", base, foreign).unwrap_err();
+            let err = next_page_number(base, "op", foreign).unwrap_err();
             assert!(
                 matches!(err, Error::CrossOriginLink { .. }),
                 "{foreign}: {err}"
             );
         }
-        let err = next_page_number("op", base, "https://api.github.com/x?after=abc").unwrap_err();
+        let err = next_page_number(base, "op", "https://api.github.com/x?after=abc").unwrap_err();
         assert!(matches!(err, Error::Paging { .. }), "{err}");
+        let err = next_page_number(base, "op", "https://evil.example/?t=ghp_secret_in_links\n")
+            .unwrap_err();
+        assert!(!err.to_string().contains("ghp_secret"), "{err}");
+        assert!(!err.to_string().contains('\n'), "{err}");
     }
 }

@@ -119,7 +119,9 @@ impl RetryPolicy {
     /// How long to wait before attempt `attempt + 1`, or `None` to give up.
     ///
     /// `safe` says whether the request may be repeated after any transient
-    /// failure (GET) or only after GitHub refused it (DELETE, POST).
+    /// failure (GET) or only after GitHub refused it (DELETE, POST). No
+    /// header value can make this panic or return a wait that takes the
+    /// total past [`max_total_wait`](Self::max_total_wait).
     pub(crate) fn delay(
         &self,
         error: &Error,
@@ -140,12 +142,20 @@ impl RetryPolicy {
                 kind: RateLimitKind::Primary,
                 reset: Some(reset),
                 ..
-            } => (*reset - now).to_std().unwrap_or_default() + RESET_MARGIN,
+            } => (*reset - now)
+                .to_std()
+                .unwrap_or_default()
+                .saturating_add(RESET_MARGIN),
             Error::RateLimited { .. } => SECONDARY_LIMIT_WAIT.max(self.backoff(attempt)),
+            Error::Server {
+                retry_after: Some(after),
+                ..
+            } if safe => *after,
             Error::Server { .. } | Error::Transport { .. } if safe => self.backoff(attempt),
             _ => return None,
         };
-        (waited + delay <= self.max_total_wait).then_some(delay)
+        let total = waited.checked_add(delay)?;
+        (total <= self.max_total_wait).then_some(delay)
     }
 
     /// Exponential backoff for the wait after attempt `attempt` (1-based),
@@ -155,7 +165,8 @@ impl RetryPolicy {
             .initial_backoff
             .saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)))
             .min(self.max_backoff);
-        exponential.mul_f64(0.5 + jitter() / 2.0)
+        let factor = 0.5 + jitter() / 2.0;
+        Duration::try_from_secs_f64(exponential.as_secs_f64() * factor).unwrap_or(exponential)
     }
 }
 
@@ -181,6 +192,7 @@ mod tests {
             operation: "op",
             target: target(),
             status: StatusCode::BAD_GATEWAY,
+            retry_after: None,
             message: None,
         }
     }
@@ -273,6 +285,41 @@ mod tests {
         assert_eq!(
             RetryPolicy::none().delay(&server_error(), true, 1, Duration::ZERO, now),
             None
+        );
+    }
+
+    #[test]
+    fn huge_waits_give_up_instead_of_overflowing() {
+        let now: DateTime<Utc> = std::time::SystemTime::now().into();
+        let policy = RetryPolicy::new().max_total_wait(Duration::MAX);
+        let forever = rate_limited(RateLimitKind::Secondary, None, Some(Duration::MAX));
+        assert_eq!(
+            policy.delay(&forever, true, 2, Duration::from_secs(1), now),
+            None
+        );
+        let unavailable = Error::Server {
+            operation: "op",
+            target: target(),
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            retry_after: Some(Duration::from_secs(5)),
+            message: None,
+        };
+        assert_eq!(
+            RetryPolicy::new().delay(&unavailable, true, 1, Duration::ZERO, now),
+            Some(Duration::from_secs(5))
+        );
+        assert_eq!(
+            RetryPolicy::new().delay(&unavailable, false, 1, Duration::ZERO, now),
+            None,
+            "a DELETE answered 503 may have happened"
+        );
+        let wild = RetryPolicy::new()
+            .initial_backoff(Duration::MAX)
+            .max_backoff(Duration::MAX)
+            .max_total_wait(Duration::MAX);
+        assert!(
+            wild.delay(&server_error(), true, 3, Duration::ZERO, now)
+                .is_some()
         );
     }
 

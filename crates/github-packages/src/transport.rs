@@ -1,10 +1,8 @@
-//! Running one generated operation: GitHub's headers, the answer's status
-//! and rate-limit headers, error mapping, and retries.
+//! Running one generated operation: attempts, retries, and turning what an
+//! attempt saw into a value or an [`Error`].
 //!
-//! Every request goes through the generated client. A fresh (cheap)
-//! generated `Client` is made per attempt with its own [`CallHooks`], so the
-//! status of an answer whose body fails to decode is known to that attempt
-//! alone, even when requests run concurrently.
+//! Every request goes through the generated client, which hands it to an
+//! [`Attempt`] (see `exchange.rs`) to send.
 
 use std::fmt;
 use std::future::Future;
@@ -12,22 +10,30 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use progenitor_client::{Error as RawError, ResponseValue};
-use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
+use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
 
-use crate::answer::{self, ErrorBody, transport};
+use crate::answer::{self, ErrorBody};
+use crate::exchange::{self, Attempt, Outcome, Refusal};
+use crate::text::Scrub;
 use crate::{Error, RateLimit, RetryPolicy, Target};
 
 /// What every request of one [`Client`](crate::Client) shares.
 pub(crate) struct Shared {
     /// Normalized: scheme, host, optional path, no trailing slash.
     pub(crate) base_url: String,
+    /// `base_url` parsed, for origin checks.
+    pub(crate) base: Url,
     pub(crate) http: reqwest::Client,
     /// Stamped on every request: authorization, accept, user agent, API version.
     pub(crate) headers: HeaderMap,
     pub(crate) retry: RetryPolicy,
     pub(crate) rate_limit: Mutex<Option<RateLimit>>,
+    /// The most bytes of a successful answer read.
+    pub(crate) max_body: usize,
+    /// The client's token, removed from any server text shown.
+    pub(crate) token: Option<String>,
 }
 
 impl fmt::Debug for Shared {
@@ -45,63 +51,27 @@ impl fmt::Debug for Shared {
             .field("api_version", &header("x-github-api-version"))
             .field(
                 "token",
-                &if self.headers.contains_key("authorization") {
+                &if self.token.is_some() {
                     "<redacted>"
                 } else {
                     "none"
                 },
             )
+            .field("max_body", &self.max_body)
             .field("retry", &self.retry)
             .finish()
     }
 }
 
-/// The status and headers of one attempt's answer, as it arrived.
-struct Seen {
-    status: StatusCode,
-    headers: HeaderMap,
-}
-
-/// The hooks of one attempt (see the module docs).
-struct CallHooks {
-    shared: Arc<Shared>,
-    seen: Mutex<Option<Seen>>,
-}
-
-impl fmt::Debug for CallHooks {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CallHooks")
-            .field("shared", &self.shared)
-            .finish_non_exhaustive()
-    }
-}
-
-impl generated::RequestHooks for CallHooks {
-    fn before_send(&self, request: &mut reqwest::Request) {
-        let headers = request.headers_mut();
-        // progenitor's own `api-version` (the description's version) and
-        // `Accept: application/json` make way for GitHub's headers.
-        headers.remove("api-version");
-        for (name, value) in &self.shared.headers {
-            headers.insert(name, value.clone());
-        }
-    }
-
-    fn after_receive(&self, result: &reqwest::Result<reqwest::Response>) {
-        if let Ok(response) = result {
-            if let Some(state) = RateLimit::from_headers(response.headers()) {
-                *self
-                    .shared
-                    .rate_limit
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner) = Some(state);
-            }
-            *self.seen.lock().unwrap_or_else(PoisonError::into_inner) = Some(Seen {
-                status: response.status(),
-                headers: response.headers().clone(),
-            });
-        }
-    }
+/// One operation to run: its name, what it is about, whether it may be
+/// repeated after any transient failure (GETs), and a secret it sends
+/// besides the token (a restore token), to keep out of errors.
+#[derive(Clone, Copy)]
+pub(crate) struct Call<'a> {
+    pub(crate) operation: &'static str,
+    pub(crate) target: &'a Target,
+    pub(crate) safe: bool,
+    pub(crate) secret: Option<&'a str>,
 }
 
 /// The parts of a generated error body this crate uses.
@@ -125,20 +95,37 @@ impl IntoErrorBody for generated::types::BasicError {
     }
 }
 
-/// How much of an undocumented answer's body is read to explain it.
-const ERROR_BODY_LIMIT: usize = 64 * 1024;
-
 impl Shared {
+    /// Records GitHub's rate-limit headers, if the answer has them.
+    pub(crate) fn observe(&self, headers: &HeaderMap) {
+        if let Some(state) = RateLimit::from_headers(headers) {
+            *self
+                .rate_limit
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = Some(state);
+        }
+    }
+
+    /// Whether following a link to `url` keeps the token on the API's origin.
+    pub(crate) fn is_same_origin(&self, url: &Url) -> bool {
+        exchange::same_origin(&self.base, url)
+    }
+
+    /// The secrets of `call`, to scrub from server text.
+    pub(crate) fn scrub<'a>(&'a self, call: &Call<'a>) -> Scrub<'a> {
+        Scrub::new(self.token.as_deref().into_iter().chain(call.secret))
+    }
+
+    /// The client's token, to scrub from server text outside a call.
+    pub(crate) fn scrub_token(&self) -> Scrub<'_> {
+        Scrub::new(self.token.as_deref())
+    }
+
     /// Runs `send` against a fresh generated client until it succeeds, fails
     /// for good, or the retry policy gives up.
-    ///
-    /// `safe` marks requests (GETs) that may be repeated after any transient
-    /// failure; others are repeated only after rate-limit answers.
     pub(crate) async fn execute<T, E, F, Fut>(
         self: &Arc<Self>,
-        operation: &'static str,
-        target: &Target,
-        safe: bool,
+        call: Call<'_>,
         mut send: F,
     ) -> Result<ResponseValue<T>, Error>
     where
@@ -147,118 +134,119 @@ impl Shared {
         Fut: Future<Output = Result<ResponseValue<T>, RawError<E>>>,
         E: IntoErrorBody,
     {
+        let scrub = self.scrub(&call);
         let mut waited = Duration::ZERO;
         let mut attempt = 1;
         loop {
-            let hooks = Arc::new(CallHooks {
-                shared: Arc::clone(self),
-                seen: Mutex::new(None),
-            });
+            let hooks = Arc::new(Attempt::new(Arc::clone(self)));
             let client = generated::Client::new_with_client(
                 &self.base_url,
                 self.http.clone(),
                 hooks.clone(),
             );
-            let error = match send(client).await {
-                Ok(value) => return Ok(value),
-                Err(raw) => {
-                    let seen = hooks
-                        .seen
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .take();
-                    convert::<T, E>(operation, target, raw, seen).await
+            let result = send(client).await;
+            let outcome = hooks.take_outcome();
+            let error = match (result, outcome) {
+                (
+                    _,
+                    Outcome {
+                        refusal: Some(refusal),
+                        ..
+                    },
+                ) => refused(&call, refusal, &scrub),
+                (Ok(value), _) => return Ok(value),
+                (Err(raw), Outcome { answer, .. }) => {
+                    convert::<T, E>(&call, raw, answer, &scrub).await
                 }
             };
             let Some(delay) =
                 self.retry
-                    .delay(&error, safe, attempt, waited, SystemTime::now().into())
+                    .delay(&error, call.safe, attempt, waited, SystemTime::now().into())
             else {
                 return Err(error);
             };
             tracing::warn!(
-                operation,
+                operation = call.operation,
                 attempt,
                 delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
                 error = %error,
                 "retrying GitHub request"
             );
             self.retry.sleep(delay).await;
-            waited += delay;
+            waited = waited.saturating_add(delay);
             attempt += 1;
         }
     }
 }
 
-/// Maps the generated client's error onto [`Error`].
-async fn convert<T: DeserializeOwned, E: IntoErrorBody>(
-    operation: &'static str,
-    target: &Target,
-    raw: RawError<E>,
-    seen: Option<Seen>,
-) -> Error {
-    match raw {
-        RawError::InvalidRequest(message) | RawError::Custom(message) => {
-            Error::InvalidArgument { operation, message }
-        }
-        RawError::CommunicationError(source)
-        | RawError::InvalidUpgrade(source)
-        | RawError::ResponseBodyError(source) => transport(operation, target, source),
-        RawError::ErrorResponse(value) => {
-            let status = value.status();
-            let headers = value.headers().clone();
-            answer::from_status(
-                operation,
-                target,
-                status,
-                &headers,
-                value.into_inner().into_error_body(),
-            )
-        }
-        RawError::InvalidResponsePayload(bytes, source) => {
-            let (status, headers) = seen.map_or((StatusCode::OK, HeaderMap::new()), |s| {
-                (s.status, s.headers)
-            });
-            if status.is_success() {
-                answer::decode_error::<T>(operation, target, status, &bytes, source)
-            } else {
-                // A documented error status whose body is not GitHub's JSON
-                // (a proxy's page, say): the status still says what happened.
-                answer::from_status(
-                    operation,
-                    target,
-                    status,
-                    &headers,
-                    ErrorBody::parse(&bytes),
-                )
-            }
-        }
-        RawError::UnexpectedResponse(response) => {
-            let status = response.status();
-            let headers = response.headers().clone();
-            match read_prefix(response, ERROR_BODY_LIMIT).await {
-                Ok(bytes) => answer::from_status(
-                    operation,
-                    target,
-                    status,
-                    &headers,
-                    ErrorBody::parse(&bytes),
-                ),
-                Err(source) => transport(operation, target, source),
-            }
-        }
+/// The error for an answer the exchange refused to use.
+fn refused(call: &Call<'_>, refusal: Refusal, scrub: &Scrub<'_>) -> Error {
+    let Call {
+        operation, target, ..
+    } = *call;
+    match refusal {
+        Refusal::Redirect {
+            status,
+            location,
+            reason,
+        } => Error::Redirected {
+            operation,
+            target: target.clone(),
+            status,
+            location: scrub.opt(location),
+            reason,
+        },
+        Refusal::TooLarge { status, limit } => Error::TooLarge {
+            operation,
+            target: target.clone(),
+            status,
+            limit,
+        },
     }
 }
 
-/// Reads at most `limit` bytes of a body, so an error never holds a huge page.
-async fn read_prefix(mut response: reqwest::Response, limit: usize) -> reqwest::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    while bytes.len() < limit {
-        match response.chunk().await? {
-            Some(chunk) => bytes.extend_from_slice(&chunk),
-            None => break,
+/// Maps the generated client's error onto [`Error`].
+async fn convert<T: DeserializeOwned, E: IntoErrorBody>(
+    call: &Call<'_>,
+    raw: RawError<E>,
+    answer: Option<(StatusCode, HeaderMap)>,
+    scrub: &Scrub<'_>,
+) -> Error {
+    let Call {
+        operation, target, ..
+    } = *call;
+    match raw {
+        RawError::InvalidRequest(message) | RawError::Custom(message) => Error::InvalidArgument {
+            operation,
+            message: scrub.text(&message),
+        },
+        RawError::CommunicationError(source)
+        | RawError::InvalidUpgrade(source)
+        | RawError::ResponseBodyError(source) => answer::transport(operation, target, source),
+        RawError::ErrorResponse(value) => {
+            let status = value.status();
+            let headers = value.headers().clone();
+            let body = value.into_inner().into_error_body();
+            answer::from_status(operation, target, status, &headers, body, scrub)
+        }
+        RawError::InvalidResponsePayload(bytes, _) => {
+            let (status, headers) = answer.unwrap_or((StatusCode::OK, HeaderMap::new()));
+            if status.is_success() {
+                answer::decode_error::<T>(operation, target, status, &bytes, scrub)
+            } else {
+                // A documented error status whose body is not GitHub's JSON
+                // (a proxy's page, say): the status still says what happened.
+                let body = ErrorBody::parse(&bytes);
+                answer::from_status(operation, target, status, &headers, body, scrub)
+            }
+        }
+        RawError::UnexpectedResponse(response) => {
+            // The exchange already read the (bounded) body into memory.
+            let status = response.status();
+            let headers = response.headers().clone();
+            let bytes = response.bytes().await.unwrap_or_default();
+            let body = ErrorBody::parse(&bytes);
+            answer::from_status(operation, target, status, &headers, body, scrub)
         }
     }
-    bytes.truncate(limit);
-    Ok(bytes)
 }

@@ -332,13 +332,9 @@ async fn conflict_409_is_reported_with_its_status() {
 
 #[tokio::test]
 async fn connection_refused_is_a_transport_error() {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
     let client = github_packages::Client::builder()
         .token(crate::support::TOKEN)
-        .base_url(format!("http://127.0.0.1:{port}"))
+        .base_url(crate::support::REFUSING)
         .retry(RetryPolicy::none())
         .build()
         .unwrap();

@@ -4,6 +4,7 @@
 
 mod base_urls;
 mod errors;
+mod hostile;
 mod logs;
 mod operations;
 mod paging;

@@ -221,14 +221,10 @@ async fn attempts_are_bounded() {
 
 #[tokio::test]
 async fn connection_errors_are_retried_for_gets_only() {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
     let waits: Arc<Mutex<Vec<Duration>>> = Arc::default();
     let recorded = Arc::clone(&waits);
     let client = github_packages::Client::builder()
-        .base_url(format!("http://127.0.0.1:{port}"))
+        .base_url(crate::support::REFUSING)
         .retry(RetryPolicy::new().sleep_with(move |wait| {
             recorded.lock().unwrap().push(wait);
             std::future::ready(())

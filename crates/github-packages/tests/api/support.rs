@@ -108,3 +108,50 @@ pub fn assert_no_token(text: &str) {
         "part of the token leaked: {text}"
     );
 }
+
+/// A loopback server that answers every connection with `head` (status line
+/// and headers, without the blank line) and then a chunked body that never
+/// ends, until the client goes away. Returns its URL and how many body
+/// bytes it managed to write in all.
+pub async fn endless_server(head: &'static str) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::Ordering;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let written = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = Arc::clone(&written);
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let counter = Arc::clone(&counter);
+            tokio::spawn(async move {
+                let mut request = [0u8; 4096];
+                let _ = socket.read(&mut request).await;
+                let head = format!("{head}\r\nTransfer-Encoding: chunked\r\n\r\n");
+                if socket.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunk = format!("{:x}\r\n{}\r\n", 16 * 1024, "x".repeat(16 * 1024));
+                while socket.write_all(chunk.as_bytes()).await.is_ok() {
+                    counter.fetch_add(16 * 1024, Ordering::Relaxed);
+                }
+            });
+        }
+    });
+    (url, written)
+}
+
+/// Every message of an error and its sources, as `Display` and `Debug`.
+pub fn everything_shown(error: &github_packages::Error) -> String {
+    let mut shown = format!("{error}\n{error:?}\n{error:#?}");
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        shown.push_str(&format!("\n{inner}\n{inner:?}"));
+        source = inner.source();
+    }
+    shown
+}
+
+/// A URL where nothing listens: connecting to port 0 is refused at once,
+/// with no port borrowed from the system that another test could take.
+pub const REFUSING: &str = "http://127.0.0.1:0";
