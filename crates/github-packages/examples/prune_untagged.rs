@@ -1,6 +1,12 @@
 //! Deletes untagged container image versions older than N days. A dry run
 //! unless `--execute` is given.
 //!
+//! Untagged is not unused: the platform manifests of a multi-arch image,
+//! and its attestations, are listed as untagged versions, and deleting them
+//! breaks `docker pull` of the tag. This example does not look into the
+//! registry; use it for single-platform images, or use the retention
+//! library, which protects what kept images reference.
+//!
 //! ```sh
 //! export GITHUB_TOKEN=…            # read:packages, plus delete:packages to execute
 //! cargo run -p github-packages --example prune_untagged -- org:acme team/app --older-than-days 30
@@ -12,7 +18,7 @@ use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
-use github_packages::{Client, Owner, PackageType, PackageVersion};
+use github_packages::{Client, OptionalExt, Owner, PackageType, PackageVersion};
 
 const USAGE: &str = "usage: prune_untagged <org:NAME|user:NAME|me> <image-name> [--older-than-days N (default 30)] [--execute]";
 
@@ -96,10 +102,12 @@ async fn run() -> Result<(), String> {
     for version in &doomed {
         let created = version.created_at().format("%Y-%m-%d");
         if options.execute {
-            image
-                .version(version.id())
+            // Already gone (deleted by someone else meanwhile) is fine.
+            version
+                .handle(&image)
                 .delete()
                 .await
+                .optional()
                 .map_err(|e| e.to_string())?;
             println!(
                 "deleted {} ({}, created {created})",

@@ -131,6 +131,7 @@ pub(crate) fn from_status(
             target,
             message,
             documentation_url,
+            anonymous: false,
         },
         403 => Error::Forbidden {
             operation,
@@ -324,7 +325,7 @@ mod tests {
     fn target() -> Target {
         Target::for_owner(Owner::org("acme"))
             .package(PackageType::Container, "app".into())
-            .version(7)
+            .version(crate::VersionId::new(7))
     }
 
     #[test]

@@ -55,10 +55,29 @@ impl Client {
     }
 
     /// A client configured from the environment, as GitHub Actions sets it:
-    /// `GITHUB_TOKEN` (required) and `GITHUB_API_URL` (optional, defaults
-    /// to `https://api.github.com`).
+    /// `GITHUB_TOKEN` and `GITHUB_API_URL` (the full API root; defaults to
+    /// `https://api.github.com`).
+    ///
+    /// Without `GITHUB_TOKEN` the client is anonymous: it can read what
+    /// GitHub shows without a token, and refuses deletes, restores and
+    /// anything about the authenticated user ([`Error::TokenRequired`])
+    /// without sending them.
+    ///
+    /// ```no_run
+    /// use github_packages::{Client, Owner, PackageType};
+    ///
+    /// # async fn example() -> github_packages::Result<()> {
+    /// let client = Client::from_env()?;
+    /// let package = client
+    ///     .packages(Owner::user("octocat"))
+    ///     .package(PackageType::Container, "hello-world")
+    ///     .get()
+    ///     .await?;
+    /// println!("{} is {}", package.name(), package.visibility());
+    /// # Ok(()) }
+    /// ```
     pub fn from_env() -> Result<Self, Error> {
-        ClientBuilder::from_env()?.build()
+        ClientBuilder::from_env().build()
     }
 
     /// The packages of `owner`: list them, or pick one to inspect, delete or
@@ -68,6 +87,17 @@ impl Client {
     }
 
     /// GitHub's rate-limit state from the most recent answer that carried it.
+    ///
+    /// ```no_run
+    /// # async fn example(client: github_packages::Client) -> github_packages::Result<()> {
+    /// use github_packages::{Owner, PackageType};
+    ///
+    /// client.packages(Owner::org("acme")).list(PackageType::Npm).await?;
+    /// if let Some(limit) = client.rate_limit() {
+    ///     println!("{} of {} requests left until {}", limit.remaining, limit.limit, limit.reset);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn rate_limit(&self) -> Option<RateLimit> {
         self.shared
             .rate_limit
@@ -88,6 +118,30 @@ impl Client {
 
 /// Configures a [`Client`]. Every setting has a default; only the token is
 /// needed for anything but public packages.
+///
+/// GitHub Enterprise Server, your own `reqwest::Client` (a proxy, say),
+/// a patient retry policy:
+///
+/// ```
+/// use std::time::Duration;
+///
+/// use github_packages::reqwest;
+/// use github_packages::{Client, RetryPolicy};
+///
+/// let http = github_packages::http_client_builder()?
+///     .proxy(reqwest::Proxy::https("http://proxy.example:3128")?)
+///     .timeout(Duration::from_secs(30))
+///     .build()?;
+/// let client = Client::builder()
+///     .enterprise_server("ghe.example.com")
+///     .token("ghp_…")
+///     .user_agent("acme-cleanup/1.0")
+///     .http_client(http)
+///     .retry(RetryPolicy::new().max_total_wait(Duration::from_secs(600)))
+///     .build()?;
+/// assert_eq!(client.base_url(), "https://ghe.example.com/api/v3");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Default)]
 pub struct ClientBuilder {
     token: Option<String>,
@@ -185,11 +239,12 @@ impl ClientBuilder {
     /// certificates, …). Its timeouts apply; setting this crate's timeouts
     /// as well is an error.
     ///
-    /// Build it with `.redirect(reqwest::redirect::Policy::none())`: this
-    /// crate follows a GET's redirects itself, within the API's origin, and
-    /// never a DELETE's or POST's. A client that follows redirects by itself
-    /// may already have sent the request on; the answer is then refused
-    /// ([`Error::Redirected`]) rather than trusted.
+    /// Start from [`http_client_builder`], which sets the crate's TLS and
+    /// turns off reqwest's redirects: this crate follows a GET's redirects
+    /// itself, within the API's origin, and never a DELETE's or POST's. A
+    /// client that follows redirects by itself may already have sent the
+    /// request on; the answer is then refused ([`Error::Redirected`])
+    /// rather than trusted.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -210,27 +265,22 @@ impl ClientBuilder {
         self
     }
 
-    /// A builder preloaded from `GITHUB_TOKEN` and `GITHUB_API_URL` (the
-    /// full API root, used as given).
-    pub fn from_env() -> Result<Self, Error> {
+    /// A builder preloaded from `GITHUB_TOKEN` (if set) and
+    /// `GITHUB_API_URL` (the full API root, used as given), for further
+    /// settings; see [`Client::from_env`].
+    pub fn from_env() -> Self {
         Self::from_env_vars(|name| std::env::var(name).ok())
     }
 
-    pub(crate) fn from_env_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        let token = var("GITHUB_TOKEN")
-            .filter(|t| !t.trim().is_empty())
-            .ok_or_else(|| {
-                Error::Config(
-                    "GITHUB_TOKEN is not set; export a token with the read:packages scope \
-                 (and delete:packages to delete versions)"
-                        .to_owned(),
-                )
-            })?;
-        let mut builder = Self::default().token(token.trim());
+    pub(crate) fn from_env_vars(var: impl Fn(&str) -> Option<String>) -> Self {
+        let mut builder = Self::default();
+        if let Some(token) = var("GITHUB_TOKEN").filter(|t| !t.trim().is_empty()) {
+            builder = builder.token(token);
+        }
         if let Some(url) = var("GITHUB_API_URL").filter(|u| !u.trim().is_empty()) {
             builder = builder.api_root(url);
         }
-        Ok(builder)
+        builder
     }
 
     /// Checks the configuration and builds the client.
@@ -239,7 +289,12 @@ impl ClientBuilder {
             Some(url) => url.resolve()?,
             None => GITHUB_API.to_owned(),
         };
-        if base_url.starts_with("https:") && !cfg!(any(feature = "rustls", feature = "native-tls"))
+        if base_url.starts_with("https:")
+            && !cfg!(any(
+                feature = "rustls",
+                feature = "rustls-aws-lc",
+                feature = "native-tls"
+            ))
         {
             return Err(Error::Config(
                 "this build has no TLS; enable the `rustls` or `native-tls` feature to reach https URLs".to_owned(),
@@ -279,11 +334,9 @@ impl ClientBuilder {
                 ));
             }
             Some(client) => client,
-            None => reqwest::Client::builder()
+            None => http_client_builder()?
                 .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
                 .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
-                // Redirects are followed (or refused) by the exchange.
-                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
         };
@@ -305,6 +358,51 @@ impl ClientBuilder {
     }
 }
 
+/// A `reqwest::ClientBuilder` set up as this crate sets up its own: the TLS
+/// of the crate's features, and no redirects (the client follows a GET's
+/// redirects itself, within the API's origin). Start from it to add a
+/// proxy, certificates or timeouts, and pass the result to
+/// [`ClientBuilder::http_client`].
+///
+/// With the default `rustls` feature, reqwest has no process-wide TLS
+/// provider, so `reqwest::Client::new()` would panic; this builder brings
+/// its own.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let http = github_packages::http_client_builder()?
+///     .timeout(Duration::from_secs(30))
+///     .build()?;
+/// let client = github_packages::Client::builder().http_client(http).build()?;
+/// # let _ = client;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn http_client_builder() -> Result<reqwest::ClientBuilder, Error> {
+    let builder = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
+    #[cfg(feature = "rustls")]
+    let builder = builder.tls_backend_preconfigured(rustls_over_ring()?);
+    Ok(builder)
+}
+
+/// rustls with the ring provider and the platform's certificate verifier,
+/// configured for this client alone: installing a process-wide default
+/// provider could clash with the application's own choice.
+#[cfg(feature = "rustls")]
+fn rustls_over_ring() -> Result<rustls::ClientConfig, Error> {
+    use rustls_platform_verifier::BuilderVerifierExt;
+
+    let failed = |e: rustls::Error| Error::Config(format!("cannot set up TLS: {e}"));
+    Ok(rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(failed)?
+    .with_platform_verifier()
+    .map_err(failed)?
+    .with_no_client_auth())
+}
+
 fn header_value(what: &str, value: &str) -> Result<HeaderValue, Error> {
     if value.is_empty() {
         return Err(Error::Config(format!(
@@ -323,7 +421,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn environment_gives_token_and_url_and_a_clear_error_without_token() {
+    fn environment_gives_token_and_url_and_no_token_is_anonymous() {
         let vars = |token: Option<&'static str>, url: Option<&'static str>| {
             move |name: &str| match name {
                 "GITHUB_TOKEN" => token.map(str::to_owned),
@@ -333,14 +431,17 @@ mod tests {
         };
         let client =
             ClientBuilder::from_env_vars(vars(Some("t0k"), Some("https://ghe.example.com/api/v3")))
-                .unwrap()
                 .build()
                 .unwrap();
         assert_eq!(client.base_url(), "https://ghe.example.com/api/v3");
+        assert!(client.shared().token.is_some());
 
         for missing in [None, Some("  ")] {
-            let err = ClientBuilder::from_env_vars(vars(missing, None)).unwrap_err();
-            assert!(err.to_string().contains("GITHUB_TOKEN is not set"), "{err}");
+            let client = ClientBuilder::from_env_vars(vars(missing, None))
+                .build()
+                .expect("no token is an anonymous client, not a configuration error");
+            assert!(client.shared().token.is_none());
+            assert_eq!(client.base_url(), "https://api.github.com");
         }
     }
 
@@ -354,7 +455,7 @@ mod tests {
         let err = Client::builder().token("line\nbreak").build().unwrap_err();
         assert!(!err.to_string().contains("line"), "{err}");
         let err = Client::builder()
-            .http_client(reqwest::Client::new())
+            .http_client(http_client_builder().unwrap().build().unwrap())
             .timeout(Duration::from_secs(1))
             .build()
             .unwrap_err();

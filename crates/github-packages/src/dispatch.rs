@@ -121,7 +121,7 @@ pub(crate) async fn docker_conflicts(
     Ok(response
         .into_inner()
         .into_iter()
-        .map(Package::from)
+        .map(Package::from_raw)
         .collect())
 }
 
@@ -138,8 +138,8 @@ pub(crate) async fn list_packages(
         user: packages_list_packages_for_user = "packages/list-packages-for-user",
         me: packages_list_packages_for_authenticated_user = "packages/list-packages-for-authenticated-user",
         check: |op| (ty, visibility, page, per_page) = (
-            documented::<_, raw::PackageType>(op, package_type)?,
-            visibility.map(|v| documented::<_, raw::PackageVisibility>(op, v)).transpose()?,
+            documented(op, package_type.to_raw())?,
+            visibility.map(|v| documented(op, v.to_raw())).transpose()?,
             page_number(op, page)?,
             page_size(op, per_page)?,
         ),
@@ -149,7 +149,7 @@ pub(crate) async fn list_packages(
             paged!(b, page: page, per_page: per_page)
         },
     )?;
-    page_of(operation, response)
+    page_of(operation, response, Package::from_raw)
 }
 
 pub(crate) async fn get_package(shared: &Arc<Shared>, target: &Target) -> Result<Package, Error> {
@@ -161,7 +161,7 @@ pub(crate) async fn get_package(shared: &Arc<Shared>, target: &Target) -> Result
         check: |op| ty = checked_package(op, package_type, name)?,
         fill: |b| b.package_type(ty).package_name(name),
     )?;
-    Ok(response.into_inner().into())
+    Ok(Package::from_raw(response.into_inner()))
 }
 
 pub(crate) async fn delete_package(shared: &Arc<Shared>, target: &Target) -> Result<(), Error> {
@@ -203,7 +203,7 @@ pub(crate) async fn list_versions(
     per_page: PerPage,
 ) -> Result<Page<PackageVersion>, Error> {
     let (package_type, name) = package_of(target);
-    let state = state.map(raw::PackageVersionState::from);
+    let state = state.map(VersionState::to_raw);
     let (operation, response) = by_owner!(shared, target, safe: true,
         org: packages_get_all_package_versions_for_package_owned_by_org =
             "packages/get-all-package-versions-for-package-owned-by-org",
@@ -221,7 +221,7 @@ pub(crate) async fn list_versions(
             paged!(b, state: state, page: page, per_page: per_page)
         },
     )?;
-    page_of(operation, response)
+    page_of(operation, response, PackageVersion::from_raw)
 }
 
 pub(crate) async fn get_version(
@@ -236,7 +236,7 @@ pub(crate) async fn get_version(
         check: |op| (ty, id) = (checked_package(op, package_type, name)?, version_id(op, id)?),
         fill: |b| b.package_type(ty).package_name(name).package_version_id(id),
     )?;
-    Ok(response.into_inner().into())
+    Ok(PackageVersion::from_raw(response.into_inner()))
 }
 
 pub(crate) async fn delete_version(shared: &Arc<Shared>, target: &Target) -> Result<(), Error> {
@@ -275,15 +275,15 @@ fn version_of(target: &Target) -> (&PackageType, &str, i64) {
     let id = target
         .version_id()
         .expect("version handles carry a version");
-    (package_type, name, id)
+    (package_type, name, id.get())
 }
 
 /// A documented enum value as the generated type; `Other` cannot be sent.
-fn documented<'a, T, R>(operation: &'static str, value: &'a T) -> Result<R, Error>
-where
-    R: TryFrom<&'a T, Error = crate::ParseEnumError>,
-{
-    R::try_from(value).map_err(|e| Error::InvalidArgument {
+fn documented<R>(
+    operation: &'static str,
+    value: Result<R, crate::ParseEnumError>,
+) -> Result<R, Error> {
+    value.map_err(|e| Error::InvalidArgument {
         operation,
         message: format!("{e}; GitHub accepts only documented values"),
     })
@@ -296,7 +296,7 @@ fn checked_package(
     name: &str,
 ) -> Result<raw::PackageType, Error> {
     check_name(operation, "package name", name, MAX_PACKAGE_NAME)?;
-    documented(operation, package_type)
+    documented(operation, package_type.to_raw())
 }
 
 /// The most bytes of a restore token sent; package tokens are short, so a
@@ -351,9 +351,10 @@ fn page_size(operation: &'static str, per_page: PerPage) -> Result<Option<i64>, 
     }
 }
 
-fn page_of<T, U: From<T>>(
+fn page_of<T, U>(
     operation: &'static str,
     response: ResponseValue<Vec<T>>,
+    item: fn(T) -> U,
 ) -> Result<Page<U>, Error> {
     let links = Links::from_headers(response.headers()).ok_or_else(|| Error::Paging {
         operation,
@@ -362,7 +363,7 @@ fn page_of<T, U: From<T>>(
             .to_owned(),
     })?;
     Ok(Page {
-        items: response.into_inner().into_iter().map(U::from).collect(),
+        items: response.into_inner().into_iter().map(item).collect(),
         links,
         operation,
     })

@@ -12,6 +12,16 @@ use generated::types as raw;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A value that is not one of an enum's documented values.
+///
+/// ```
+/// use github_packages::PackageType;
+///
+/// let error = "cargo".parse::<PackageType>().unwrap_err();
+/// assert_eq!(
+///     error.to_string(),
+///     "unknown package type `cargo`; expected one of: npm, maven, rubygems, docker, nuget, container"
+/// );
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("unknown {what} `{value}`; expected one of: {expected}")]
 pub struct ParseEnumError {
@@ -108,21 +118,13 @@ macro_rules! open_enum {
             }
         }
 
-        impl From<$raw> for $name {
-            fn from(value: $raw) -> Self {
-                Self::from_wire(&value.to_string())
-            }
-        }
-
-        impl TryFrom<&$name> for $raw {
-            type Error = ParseEnumError;
-
-            /// Fails for `Other`: the generated client only sends documented values.
-            fn try_from(value: &$name) -> Result<Self, Self::Error> {
-                value
-                    .as_str()
+        impl $name {
+            /// The generated type the client sends; fails for `Other`, as
+            /// the generated client only sends documented values.
+            pub(crate) fn to_raw(&self) -> Result<$raw, ParseEnumError> {
+                self.as_str()
                     .parse()
-                    .map_err(|_| ParseEnumError::new($what, value.as_str(), $name::ALL.iter().map($name::as_str)))
+                    .map_err(|_| ParseEnumError::new($what, self.as_str(), $name::ALL.iter().map($name::as_str)))
             }
         }
     };
@@ -134,6 +136,17 @@ open_enum! {
     /// Images in the Container registry (`ghcr.io`) are [`Container`](Self::Container);
     /// [`Docker`](Self::Docker) finds images pushed to the older Docker
     /// registry, and Gradle packages are [`Maven`](Self::Maven).
+    ///
+    /// ```
+    /// use github_packages::PackageType;
+    ///
+    /// assert_eq!("Container".parse::<PackageType>()?, PackageType::Container);
+    /// assert_eq!(PackageType::Container.to_string(), "container");
+    /// // A value GitHub adds later still arrives, as `Other`.
+    /// let new: PackageType = serde_json::from_str(r#""cargo""#)?;
+    /// assert_eq!(new, PackageType::Other("cargo".into()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     PackageType, "package type", raw::PackageType {
         /// npm packages.
         Npm = "npm",
@@ -155,6 +168,14 @@ open_enum! {
     ///
     /// `internal` exists only in registries with granular permissions; GitHub
     /// treats it as `private` elsewhere.
+    ///
+    /// ```
+    /// use github_packages::Visibility;
+    ///
+    /// assert_eq!("public".parse::<Visibility>()?, Visibility::Public);
+    /// assert_eq!(Visibility::ALL.len(), 3);
+    /// # Ok::<(), github_packages::ParseEnumError>(())
+    /// ```
     Visibility, "visibility", raw::PackageVisibility {
         /// Anyone.
         Public = "public",
@@ -170,6 +191,14 @@ open_enum! {
 ///
 /// GitHub never sends this value back (a deleted version has `deleted_at`),
 /// so unlike [`PackageType`] it has no `Other`.
+///
+/// ```
+/// use github_packages::VersionState;
+///
+/// assert_eq!("deleted".parse::<VersionState>()?, VersionState::Deleted);
+/// assert_eq!(VersionState::default(), VersionState::Active);
+/// # Ok::<(), github_packages::ParseEnumError>(())
+/// ```
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
 )]
@@ -209,20 +238,12 @@ impl FromStr for VersionState {
     }
 }
 
-impl From<VersionState> for raw::PackageVersionState {
-    fn from(value: VersionState) -> Self {
-        match value {
-            VersionState::Active => Self::Active,
-            VersionState::Deleted => Self::Deleted,
-        }
-    }
-}
-
-impl From<raw::PackageVersionState> for VersionState {
-    fn from(value: raw::PackageVersionState) -> Self {
-        match value {
-            raw::PackageVersionState::Active => Self::Active,
-            raw::PackageVersionState::Deleted => Self::Deleted,
+impl VersionState {
+    /// The generated type the client sends.
+    pub(crate) fn to_raw(self) -> raw::PackageVersionState {
+        match self {
+            Self::Active => raw::PackageVersionState::Active,
+            Self::Deleted => raw::PackageVersionState::Deleted,
         }
     }
 }
@@ -272,25 +293,18 @@ mod tests {
     }
 
     #[test]
-    fn converts_to_and_from_the_generated_types() {
-        let generated = raw::PackageType::try_from(&PackageType::Container).unwrap();
-        assert_eq!(generated, raw::PackageType::Container);
+    fn converts_to_the_generated_types() {
+        for value in PackageType::ALL {
+            assert_eq!(value.to_raw().unwrap().to_string(), value.as_str());
+        }
+        assert!(PackageType::Other("cargo".into()).to_raw().is_err());
         assert_eq!(
-            PackageType::from(raw::PackageType::Nuget),
-            PackageType::Nuget
-        );
-        assert!(raw::PackageType::try_from(&PackageType::Other("cargo".into())).is_err());
-        assert_eq!(
-            raw::PackageVisibility::try_from(&Visibility::Internal).unwrap(),
+            Visibility::Internal.to_raw().unwrap(),
             raw::PackageVisibility::Internal
         );
         assert_eq!(
-            VersionState::from(raw::PackageVersionState::Deleted),
-            VersionState::Deleted
-        );
-        assert_eq!(
-            raw::PackageVersionState::from(VersionState::Active),
-            raw::PackageVersionState::Active
+            VersionState::Deleted.to_raw(),
+            raw::PackageVersionState::Deleted
         );
     }
 }

@@ -10,6 +10,14 @@ use reqwest::StatusCode;
 use crate::Target;
 
 /// The result type of this crate.
+///
+/// ```
+/// fn check(name: &str) -> github_packages::Result<()> {
+///     let _ = name;
+///     Ok(())
+/// }
+/// # check("x").unwrap();
+/// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Why a request failed.
@@ -22,6 +30,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 ///
 /// | variant | when |
 /// |---|---|
+/// | [`TokenRequired`](Self::TokenRequired) | a client without a token was asked to change something, or to act as the authenticated user; nothing was sent |
 /// | [`Unauthorized`](Self::Unauthorized) | 401: no token, or a bad one |
 /// | [`Forbidden`](Self::Forbidden) | 403 that is not a rate limit: a missing scope or permission |
 /// | [`NotFound`](Self::NotFound) | 404: no such owner, package or version, or the token may not see it |
@@ -38,13 +47,51 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// | [`CrossOriginLink`](Self::CrossOriginLink) | a next-page link to another origin (not followed) |
 /// | [`Paging`](Self::Paging) | a next-page link that cannot be followed |
 /// | [`Config`](Self::Config) | an unusable client configuration |
+///
+/// The helpers cover the common decisions without matching:
+/// [`is_not_found`](Self::is_not_found), [`is_retryable`](Self::is_retryable),
+/// [`retry_after`](Self::retry_after), [`refusal`](Self::refusal),
+/// [`status`](Self::status), [`operation`](Self::operation),
+/// [`target`](Self::target).
+///
+/// ```no_run
+/// # async fn example(version: github_packages::VersionRef) -> github_packages::Result<()> {
+/// use github_packages::{Error, Refusal};
+///
+/// match version.delete().await {
+///     Ok(()) => println!("deleted {}", version.id()),
+///     Err(e) if e.is_not_found() => println!("{} was already gone", version.id()),
+///     Err(Error::Refused { refusal: Refusal::LastVersion, .. }) => {
+///         println!("{} is the last version; delete the package instead", version.id())
+///     }
+///     Err(e @ Error::Forbidden { .. }) => return Err(e), // a scope is missing; stop
+///     Err(e) if e.is_retryable() => println!("try {} again later: {e}", version.id()),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// The client has no token, and the operation needs one: every delete
+    /// and restore, and everything about the authenticated user. Nothing
+    /// was sent.
+    #[error(
+        "{operation} ({target}): this needs a token and the client has none; set GITHUB_TOKEN \
+         or ClientBuilder::token"
+    )]
+    TokenRequired {
+        /// GitHub's operationId.
+        operation: &'static str,
+        /// What the request was about.
+        target: Target,
+    },
+
     /// 401: the request needs a (valid) token.
     #[error(
-        "{operation} ({target}): GitHub requires authentication (401){}",
-        detail(message)
+        "{operation} ({target}): GitHub requires authentication (401){}{}",
+        detail(message),
+        if *anonymous { "; the client has no token (set GITHUB_TOKEN or ClientBuilder::token)" } else { "" }
     )]
     Unauthorized {
         /// GitHub's operationId.
@@ -55,6 +102,8 @@ pub enum Error {
         message: Option<String>,
         /// Where GitHub documents the problem.
         documentation_url: Option<String>,
+        /// The client sent no token.
+        anonymous: bool,
     },
 
     /// 403 that is not a rate limit: the token lacks a scope or permission.
@@ -302,6 +351,15 @@ pub enum Error {
 }
 
 /// Which rate limit GitHub applied.
+///
+/// ```
+/// use github_packages::{Error, RateLimitKind};
+///
+/// fn slow_down(error: &Error) -> bool {
+///     matches!(error, Error::RateLimited { kind: RateLimitKind::Secondary, .. })
+/// }
+/// # let _ = slow_down;
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RateLimitKind {
     /// The hourly request quota (`x-ratelimit-remaining: 0`); it resets at
@@ -322,6 +380,20 @@ impl fmt::Display for RateLimitKind {
 }
 
 /// Why GitHub refused a deletion ([`Error::Refused`]).
+///
+/// ```no_run
+/// # async fn example(version: github_packages::VersionRef, app: github_packages::PackageRef) -> github_packages::Result<()> {
+/// use github_packages::Refusal;
+///
+/// if let Err(error) = version.delete().await {
+///     match error.refusal() {
+///         Some(Refusal::LastVersion) => app.delete().await?, // delete the whole package
+///         Some(Refusal::TooManyDownloads) => println!("keep {}: {error}", version.id()),
+///         _ => return Err(error),
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Refusal {
@@ -342,7 +414,14 @@ impl fmt::Display for Refusal {
     }
 }
 
-/// Why a redirect was not followed.
+/// Why a redirect was not followed ([`Error::Redirected`]).
+///
+/// ```
+/// use github_packages::RedirectReason;
+///
+/// let reason = RedirectReason::Mutation;
+/// assert!(reason.to_string().starts_with("a DELETE or POST is never redirected"));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RedirectReason {
@@ -376,7 +455,16 @@ impl fmt::Display for RedirectReason {
     }
 }
 
-/// What part of a request failed below HTTP.
+/// What part of a request failed below HTTP ([`Error::Transport`]).
+///
+/// ```
+/// use github_packages::{Error, TransportKind};
+///
+/// fn offline(error: &Error) -> bool {
+///     matches!(error, Error::Transport { kind: TransportKind::Connect, .. })
+/// }
+/// # let _ = offline;
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TransportKind {
     /// The connection could not be made; the request was not sent.
@@ -404,7 +492,8 @@ impl Error {
     /// GitHub's operationId of the failed request, if the error came from one.
     pub fn operation(&self) -> Option<&'static str> {
         match self {
-            Self::Unauthorized { operation, .. }
+            Self::TokenRequired { operation, .. }
+            | Self::Unauthorized { operation, .. }
             | Self::Forbidden { operation, .. }
             | Self::NotFound { operation, .. }
             | Self::RateLimited { operation, .. }
@@ -426,7 +515,8 @@ impl Error {
     /// What the failed request was about, if it was sent.
     pub fn target(&self) -> Option<&Target> {
         match self {
-            Self::Unauthorized { target, .. }
+            Self::TokenRequired { target, .. }
+            | Self::Unauthorized { target, .. }
             | Self::Forbidden { target, .. }
             | Self::NotFound { target, .. }
             | Self::RateLimited { target, .. }
@@ -458,6 +548,92 @@ impl Error {
             | Self::Decode { status, .. } => Some(*status),
             Self::Transport { source, .. } => source.status(),
             _ => None,
+        }
+    }
+
+    /// Whether the owner, package or version does not exist (or the token
+    /// may not see it): 404. Deleting something already deleted is one.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Self::NotFound { .. })
+    }
+
+    /// Whether the same request may succeed later: rate limits, 5xx
+    /// answers, timeouts and connection failures. The client has already
+    /// retried GETs within its [`RetryPolicy`](crate::RetryPolicy), and
+    /// DELETEs and POSTs after rate limits; a 5xx or a dropped connection
+    /// on a DELETE may have come after the deletion happened.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::RateLimited { .. } | Self::Server { .. } => true,
+            Self::Transport { kind, .. } => *kind != TransportKind::Other,
+            _ => false,
+        }
+    }
+
+    /// How long GitHub asks to wait before trying again: `Retry-After`, the
+    /// time until the primary rate limit resets, or a minute for a
+    /// secondary limit that does not say (GitHub's guidance).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::RateLimited {
+                retry_after: Some(after),
+                ..
+            }
+            | Self::Server {
+                retry_after: Some(after),
+                ..
+            } => Some(*after),
+            Self::RateLimited {
+                reset: Some(reset), ..
+            } => Some(
+                (*reset - DateTime::<Utc>::from(std::time::SystemTime::now()))
+                    .to_std()
+                    .unwrap_or_default(),
+            ),
+            Self::RateLimited {
+                kind: RateLimitKind::Secondary,
+                ..
+            } => Some(Duration::from_secs(60)),
+            _ => None,
+        }
+    }
+
+    /// Why GitHub refused a deletion, for [`Error::Refused`].
+    pub fn refusal(&self) -> Option<Refusal> {
+        match self {
+            Self::Refused { refusal, .. } => Some(*refusal),
+            _ => None,
+        }
+    }
+}
+
+/// Turns "not found" into `None`, for requests where absence is an answer:
+/// an idempotent delete, a lookup that may miss.
+///
+/// ```no_run
+/// # async fn example(image: github_packages::PackageRef) -> github_packages::Result<()> {
+/// use github_packages::OptionalExt;
+///
+/// // Deleted now, or already gone: either way it is gone.
+/// let existed = image.version(786068).delete().await.optional()?.is_some();
+/// // A package that may not exist.
+/// match image.get().await.optional()? {
+///     Some(package) => println!("{} has {:?} versions", package.name(), package.version_count()),
+///     None => println!("no such package"),
+/// }
+/// # let _ = existed; Ok(()) }
+/// ```
+pub trait OptionalExt<T> {
+    /// `Ok(Some(value))`, `Ok(None)` for a 404, or any other error.
+    fn optional(self) -> Result<Option<T>>;
+}
+
+impl<T> OptionalExt<T> for Result<T> {
+    fn optional(self) -> Result<Option<T>> {
+        match self {
+            Ok(value) => Ok(Some(value)),
+            Err(error) if error.is_not_found() => Ok(None),
+            Err(error) => Err(error),
         }
     }
 }

@@ -11,8 +11,8 @@ use futures::future::BoxFuture;
 
 use crate::dispatch::{self, PerPage};
 use crate::{
-    Client, Error, Owner, Package, PackageType, PackageVersion, Page, Target, VersionState,
-    Visibility,
+    Client, Error, Owner, Package, PackageType, PackageVersion, Page, Target, VersionId,
+    VersionState, Visibility,
 };
 
 /// The paging options and the two ways to run a listing, for a listing
@@ -63,6 +63,19 @@ macro_rules! listing {
 }
 
 /// The packages of one owner; from [`Client::packages`].
+///
+/// ```no_run
+/// # async fn example(client: github_packages::Client) -> github_packages::Result<()> {
+/// use github_packages::{Owner, PackageType, Visibility};
+///
+/// let org = client.packages(Owner::org("acme"));
+/// let public = org.list(PackageType::Container).visibility(Visibility::Public).await?;
+/// let app = org.package(PackageType::Container, "team/app").get().await?;
+/// let conflicts = org.docker_conflicts().await?;
+/// println!("{} public images; {} has {:?} versions; {} conflicts",
+///     public.items.len(), app.name(), app.version_count(), conflicts.len());
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 pub struct OwnerPackages {
     client: Client,
@@ -112,6 +125,21 @@ impl OwnerPackages {
 }
 
 /// A listing of an owner's packages; from [`OwnerPackages::list`].
+///
+/// ```no_run
+/// # async fn example(client: github_packages::Client) -> github_packages::Result<()> {
+/// use futures::TryStreamExt;
+/// use github_packages::{Owner, PackageType};
+///
+/// let names: Vec<String> = client
+///     .packages(Owner::AuthenticatedUser)
+///     .list(PackageType::Npm)
+///     .stream()
+///     .map_ok(|package| package.name().to_owned())
+///     .try_collect()
+///     .await?;
+/// # let _ = names; Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 #[must_use = "a listing does nothing until it is awaited or streamed"]
 pub struct ListPackages {
@@ -149,7 +177,19 @@ impl ListPackages {
 
 listing!(ListPackages, Package, "Packages");
 
-/// One package of an owner; from [`OwnerPackages::package`].
+/// One package of an owner; from [`OwnerPackages::package`] or
+/// [`Package::handle`].
+///
+/// ```no_run
+/// # async fn example(client: github_packages::Client) -> github_packages::Result<()> {
+/// use github_packages::{Owner, PackageType};
+///
+/// let app = client.packages(Owner::org("acme")).package(PackageType::Npm, "@acme/app");
+/// println!("{:?} versions", app.get().await?.version_count());
+/// app.delete().await?; // restorable for 30 days
+/// app.restore().await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 pub struct PackageRef {
     client: Client,
@@ -214,16 +254,26 @@ impl PackageRef {
         }
     }
 
-    /// One version of the package, by [`PackageVersion::id`].
-    pub fn version(&self, id: i64) -> VersionRef {
+    /// One version of the package, by [`PackageVersion::id`] (or a number:
+    /// `image.version(786068)`).
+    pub fn version(&self, id: impl Into<VersionId>) -> VersionRef {
         VersionRef {
             client: self.client.clone(),
-            target: self.target.version(id),
+            target: self.target.version(id.into()),
         }
     }
 }
 
-/// A package restore; from [`PackageRef::restore`].
+/// A package restore; from [`PackageRef::restore`]. Await it, with or
+/// without the package token GitHub's restore optionally takes (the token
+/// never appears in `Debug` output or errors).
+///
+/// ```no_run
+/// # async fn example(app: github_packages::PackageRef, token: String) -> github_packages::Result<()> {
+/// app.restore().await?;
+/// app.restore().token(token).await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 #[must_use = "a restore does nothing until it is awaited"]
 pub struct RestorePackage {
@@ -265,6 +315,19 @@ impl IntoFuture for RestorePackage {
 
 /// A listing of a package's versions; from [`PackageRef::versions`].
 ///
+/// ```no_run
+/// # async fn example(app: github_packages::PackageRef) -> github_packages::Result<()> {
+/// use futures::TryStreamExt;
+/// use github_packages::VersionState;
+///
+/// // Deleted versions that can still be restored, every page.
+/// let deleted: Vec<_> = app.versions().state(VersionState::Deleted).stream().try_collect().await?;
+/// for version in &deleted {
+///     println!("{} deleted at {:?}", version.name(), version.deleted_at());
+/// }
+/// # Ok(()) }
+/// ```
+///
 /// Deleting versions while streaming shifts the pages under the stream;
 /// collect what to delete first, then delete.
 #[derive(Clone, Debug)]
@@ -299,7 +362,19 @@ impl ListVersions {
 
 listing!(ListVersions, PackageVersion, "Versions");
 
-/// One version of a package; from [`PackageRef::version`].
+/// One version of a package; from [`PackageRef::version`] or
+/// [`PackageVersion::handle`].
+///
+/// ```no_run
+/// # async fn example(app: github_packages::PackageRef) -> github_packages::Result<()> {
+/// use github_packages::OptionalExt;
+///
+/// let version = app.version(786068);
+/// println!("tags: {:?}", version.get().await?.tags());
+/// version.delete().await.optional()?; // idempotent: already gone is fine
+/// version.restore().await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 pub struct VersionRef {
     client: Client,
@@ -309,7 +384,7 @@ pub struct VersionRef {
 
 impl VersionRef {
     /// The version's id.
-    pub fn id(&self) -> i64 {
+    pub fn id(&self) -> VersionId {
         self.target
             .version_id()
             .expect("a version handle names its version")

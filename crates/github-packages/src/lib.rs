@@ -1,30 +1,70 @@
 //! A typed client for GitHub's Packages REST API.
 //!
 //! List, inspect, delete and restore the packages and package versions of an
-//! organization, a user, or the authenticated user, on github.com or GitHub
-//! Enterprise Server. Every request goes through the client generated from
-//! GitHub's OpenAPI description (the `github-packages-generated` crate);
-//! this crate adds the owner scopes, open enums, one error type, paging over
-//! GitHub's `Link` header, retries and rate-limit tracking.
+//! organization, a user, or the authenticated user, on github.com, GitHub
+//! Enterprise Cloud or GitHub Enterprise Server. Every request goes through
+//! the client generated from GitHub's OpenAPI description (the
+//! `github-packages-generated` crate); this crate adds owner scopes, typed
+//! ids, open enums, one error type, paging over GitHub's `Link` header,
+//! retries, rate-limit tracking, and the defences a client for production
+//! registries needs (see "Security" in the README).
 //!
 //! # Quick start
 //!
-//! Delete the untagged versions of an organization's container image:
+//! Report the untagged versions of a container image older than 30 days;
+//! delete them only when asked to:
 //!
 //! ```no_run
+//! use chrono::{Duration, Utc};
 //! use futures::TryStreamExt;
-//! use github_packages::{Client, Owner, PackageType};
+//! use github_packages::{Client, OptionalExt, Owner, PackageType};
 //!
-//! # async fn prune() -> github_packages::Result<()> {
-//! // GITHUB_TOKEN (and GITHUB_API_URL on GitHub Enterprise Server).
+//! # async fn prune(execute: bool) -> github_packages::Result<()> {
+//! // GITHUB_TOKEN, and GITHUB_API_URL (the full API root) outside github.com.
 //! let client = Client::from_env()?;
 //! let image = client.packages(Owner::org("acme")).package(PackageType::Container, "team/app");
 //!
 //! // Collect first: deleting while paging would shift the pages.
 //! let versions: Vec<_> = image.versions().stream().try_collect().await?;
-//! for version in versions.iter().filter(|v| !v.is_tagged()) {
-//!     println!("deleting {} ({})", version.name(), version.id());
-//!     image.version(version.id()).delete().await?;
+//! let cutoff = Utc::now() - Duration::days(30);
+//! // Untagged is not unused: a multi-arch image's platform manifests are
+//! // untagged too. The retention crate checks that; this sketch does not.
+//! for version in versions.iter().filter(|v| !v.is_tagged() && v.created_at() < cutoff) {
+//!     println!("{} {} ({})", if execute { "deleting" } else { "would delete" }, version.name(), version.id());
+//!     if execute {
+//!         version.handle(&image).delete().await.optional()?; // already gone is fine
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! # Paging
+//!
+//! Awaiting a listing gets one [`Page`]; `.stream()` gets every item,
+//! fetching pages as it is consumed:
+//!
+//! ```no_run
+//! # async fn example(client: github_packages::Client) -> github_packages::Result<()> {
+//! use futures::TryStreamExt;
+//! use github_packages::{Owner, PackageType};
+//!
+//! let org = client.packages(Owner::org("acme"));
+//!
+//! // One page at a time, e.g. to show progress or stop early.
+//! let mut number = 1;
+//! loop {
+//!     let page = org.list(PackageType::Npm).per_page(50).page(number).await?;
+//!     println!("page {number}: {} packages", page.items.len());
+//!     if !page.has_next() {
+//!         break;
+//!     }
+//!     number += 1;
+//! }
+//!
+//! // Or every item as a stream.
+//! let mut packages = org.list(PackageType::Npm).stream();
+//! while let Some(package) = packages.try_next().await? {
+//!     println!("{}", package.name());
 //! }
 //! # Ok(()) }
 //! ```
@@ -39,10 +79,17 @@
 //!   before sending, as are `per_page` outside 1..=100 and page 0.
 //! - **Enums.** [`PackageType`] and [`Visibility`] keep values GitHub adds
 //!   later as `Other`; parsing user input with `FromStr` is strict.
+//! - **Ids.** [`PackageId`] and [`VersionId`] are different types, so one
+//!   cannot be passed for the other.
 //! - **Errors.** One [`Error`], by what the caller can act on: 401, 403
 //!   (with the token's and the accepted OAuth scopes), 404, rate limits,
-//!   400/422, 5xx, transport and decode failures. Messages never contain
-//!   the token.
+//!   refusals, 400/422, 5xx, redirects, transport and decode failures, each
+//!   naming the operation and the owner, package and version it was about.
+//!   Messages never contain the token. [`OptionalExt::optional`] turns a
+//!   404 into `None`.
+//! - **Anonymous use.** Without a token the client reads what GitHub shows
+//!   without one, and refuses to send what needs one
+//!   ([`Error::TokenRequired`]).
 //! - **Paging.** Listings are one [`Page`] when awaited, or every item as a
 //!   `Stream` (`.stream()`), following `Link: rel="next"` only on the
 //!   configured host.
@@ -84,6 +131,7 @@ mod enums;
 mod error;
 mod exchange;
 mod handles;
+mod ids;
 mod model;
 mod owner;
 mod paging;
@@ -97,17 +145,30 @@ mod transport;
 
 pub use client::{
     Client, ClientBuilder, DEFAULT_API_VERSION, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_SIZE,
+    http_client_builder,
 };
 pub use enums::{PackageType, ParseEnumError, VersionState, Visibility};
-pub use error::{Error, RateLimitKind, RedirectReason, Refusal, Result, TransportKind};
+pub use error::{
+    Error, OptionalExt, RateLimitKind, RedirectReason, Refusal, Result, TransportKind,
+};
 /// The generated types, with every field GitHub documents.
 pub use generated::types as raw;
 pub use handles::{
     ListPackages, ListVersions, OwnerPackages, PackageRef, RestorePackage, VersionRef,
 };
+pub use ids::{PackageId, ParseIdError, VersionId};
 pub use model::{Package, PackageVersion};
 pub use owner::{Owner, ParseOwnerError};
 pub use paging::{Links, Page};
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;
 pub use target::Target;
+/// The README's snippets, compiled as doc tests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeSnippets;
+
+/// The `reqwest` this crate is built on, for
+/// [`ClientBuilder::http_client`] (its `Client` must come from this version;
+/// start from [`http_client_builder`]).
+pub use reqwest;

@@ -7,6 +7,16 @@ use crate::Error;
 
 /// The owner of packages, i.e. which of GitHub's three URL families
 /// (`/orgs/{org}`, `/users/{username}`, `/user`) a request goes to.
+///
+/// ```
+/// use github_packages::Owner;
+///
+/// let owner: Owner = "org:acme".parse()?;
+/// assert_eq!(owner, Owner::org("acme"));
+/// assert_eq!(owner.to_string(), "org:acme");
+/// assert_eq!("me".parse::<Owner>()?, Owner::AuthenticatedUser);
+/// # Ok::<(), github_packages::ParseOwnerError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Owner {
     /// An organization, by login (case does not matter to GitHub).
@@ -52,6 +62,11 @@ impl fmt::Display for Owner {
 }
 
 /// Text that does not name an owner.
+///
+/// ```
+/// let error = "acme".parse::<github_packages::Owner>().unwrap_err();
+/// assert_eq!(error.to_string(), "`acme` is not an owner; write org:NAME, user:NAME or me");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("`{0}` is not an owner; write org:NAME, user:NAME or me")]
 pub struct ParseOwnerError(String);

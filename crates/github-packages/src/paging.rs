@@ -14,6 +14,19 @@ use crate::transport::Shared;
 pub(crate) const MAX_PER_PAGE: u32 = 100;
 
 /// One page of a listing, with GitHub's links to its neighbours.
+///
+/// ```no_run
+/// # async fn example(app: github_packages::PackageRef) -> github_packages::Result<()> {
+/// let page = app.versions().per_page(100).await?;
+/// println!("{} versions on the first page; more: {}", page.items.len(), page.has_next());
+/// if let Some(last) = &page.links.last {
+///     println!("the last page is {last}");
+/// }
+/// for version in page {
+///     println!("{}", version.name());
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 pub struct Page<T> {
     /// The page's items, in GitHub's order.
@@ -40,7 +53,17 @@ impl<T> IntoIterator for Page<T> {
     }
 }
 
-/// The targets of GitHub's `Link` header, by relation.
+/// The targets of GitHub's `Link` header, by relation, as GitHub sent them
+/// (a stream follows `next` only on the configured origin).
+///
+/// ```no_run
+/// # async fn example(app: github_packages::PackageRef) -> github_packages::Result<()> {
+/// let links = app.versions().await?.links;
+/// for (relation, url) in [("next", &links.next), ("last", &links.last)] {
+///     println!("{relation}: {url:?}");
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Links {
     /// `rel="next"`.

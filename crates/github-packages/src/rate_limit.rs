@@ -6,7 +6,17 @@ use chrono::{DateTime, Utc};
 use reqwest::header::HeaderMap;
 
 /// GitHub's rate-limit headers from the most recent answer that carried
-/// them (`x-ratelimit-*`).
+/// them (`x-ratelimit-*`); see [`Client::rate_limit`](crate::Client::rate_limit).
+///
+/// ```no_run
+/// # fn example(client: github_packages::Client) {
+/// if let Some(limit) = client.rate_limit() {
+///     if limit.remaining < 100 {
+///         println!("{} requests left ({:?}) until {}", limit.remaining, limit.resource, limit.reset);
+///     }
+/// }
+/// # }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RateLimit {
     /// Requests allowed per window.

@@ -16,6 +16,22 @@ type SleepFn = Arc<dyn Fn(Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> 
 
 /// How the client retries failed requests.
 ///
+/// ```
+/// use std::time::Duration;
+///
+/// use github_packages::{Client, RetryPolicy};
+///
+/// // Wait out secondary rate limits for up to ten minutes per request.
+/// let patient = RetryPolicy::new()
+///     .max_attempts(8)
+///     .max_total_wait(Duration::from_secs(600));
+/// let client = Client::builder().retry(patient).build()?;
+/// // Or fail at once and decide yourself.
+/// let eager = Client::builder().retry(RetryPolicy::none()).build()?;
+/// # let _ = (client, eager);
+/// # Ok::<(), github_packages::Error>(())
+/// ```
+///
 /// GETs are retried after connection errors, timeouts, 5xx answers and rate
 /// limits. DELETEs and POSTs are retried only after rate-limit answers, which
 /// show that GitHub did not carry the request out; a 5xx or a dropped

@@ -6,9 +6,26 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::{Owner, PackageType};
+use crate::{Owner, PackageType, VersionId};
 
 /// The owner, package and version a request was about. Cheap to clone.
+///
+/// Every error from a request carries one ([`Error::target`](crate::Error::target)),
+/// and so does every handle:
+///
+/// ```
+/// use github_packages::{Client, Owner, PackageType};
+///
+/// let client = Client::builder().build()?;
+/// let version = client
+///     .packages(Owner::org("acme"))
+///     .package(PackageType::Container, "team/app")
+///     .version(42);
+/// let target = version.target();
+/// assert_eq!(target.to_string(), "org acme, container package team/app, version 42");
+/// assert_eq!(target.package_name(), Some("team/app"));
+/// # Ok::<(), github_packages::Error>(())
+/// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Target(Arc<Parts>);
 
@@ -16,7 +33,7 @@ pub struct Target(Arc<Parts>);
 struct Parts {
     owner: Owner,
     package: Option<(PackageType, String)>,
-    version: Option<i64>,
+    version: Option<VersionId>,
 }
 
 impl Target {
@@ -39,7 +56,7 @@ impl Target {
     }
 
     /// One version of this target's package.
-    pub(crate) fn version(&self, id: i64) -> Self {
+    pub(crate) fn version(&self, id: VersionId) -> Self {
         Self(Arc::new(Parts {
             owner: self.0.owner.clone(),
             package: self.0.package.clone(),
@@ -63,7 +80,7 @@ impl Target {
     }
 
     /// The version's id, if the request was about one version.
-    pub fn version_id(&self) -> Option<i64> {
+    pub fn version_id(&self) -> Option<VersionId> {
         self.0.version
     }
 
@@ -121,7 +138,7 @@ mod tests {
     fn targets_read_as_prose() {
         let org = Target::for_owner(Owner::org("acme"));
         let app = org.package(PackageType::Container, "team/app".to_owned());
-        let version = app.version(42);
+        let version = app.version(VersionId::new(42));
         assert_eq!(org.to_string(), "org acme");
         assert_eq!(app.to_string(), "org acme, container package team/app");
         assert_eq!(
@@ -144,7 +161,7 @@ mod tests {
             "the authenticated user has no npm package p"
         );
         assert_eq!(format!("{version:?}"), format!("Target({version})"));
-        assert_eq!(version.version_id(), Some(42));
+        assert_eq!(version.version_id(), Some(VersionId::new(42)));
         assert_eq!(version.package_name(), Some("team/app"));
         assert_eq!(version.owner(), &Owner::org("acme"));
     }

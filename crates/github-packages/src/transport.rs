@@ -17,7 +17,7 @@ use serde::de::DeserializeOwned;
 use crate::answer::{self, ErrorBody};
 use crate::exchange::{self, Attempt, Outcome, Refusal};
 use crate::text::Scrub;
-use crate::{Error, RateLimit, RetryPolicy, Target};
+use crate::{Error, Owner, RateLimit, RetryPolicy, Target};
 
 /// What every request of one [`Client`](crate::Client) shares.
 pub(crate) struct Shared {
@@ -134,6 +134,13 @@ impl Shared {
         Fut: Future<Output = Result<ResponseValue<T>, RawError<E>>>,
         E: IntoErrorBody,
     {
+        if self.token.is_none() && (!call.safe || *call.target.owner() == Owner::AuthenticatedUser)
+        {
+            return Err(Error::TokenRequired {
+                operation: call.operation,
+                target: call.target.clone(),
+            });
+        }
         let scrub = self.scrub(&call);
         let mut waited = Duration::ZERO;
         let mut attempt = 1;
@@ -146,7 +153,7 @@ impl Shared {
             );
             let result = send(client).await;
             let outcome = hooks.take_outcome();
-            let error = match (result, outcome) {
+            let mut error = match (result, outcome) {
                 (
                     _,
                     Outcome {
@@ -159,6 +166,9 @@ impl Shared {
                     convert::<T, E>(&call, raw, answer, &scrub).await
                 }
             };
+            if let Error::Unauthorized { anonymous, .. } = &mut error {
+                *anonymous = self.token.is_none();
+            }
             let Some(delay) =
                 self.retry
                     .delay(&error, call.safe, attempt, waited, SystemTime::now().into())

@@ -420,7 +420,7 @@ async fn the_two_deletion_refusals_are_typed_and_keep_githubs_message() {
         };
         assert_eq!(*refusal, expected);
         assert_eq!(kept, message);
-        assert_eq!(target.version_id(), Some(5));
+        assert_eq!(target.version_id(), Some(5.into()));
         assert_eq!(delete.status(), Some(StatusCode::BAD_REQUEST));
         assert!(
             delete.to_string().starts_with(

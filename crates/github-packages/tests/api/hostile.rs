@@ -221,7 +221,10 @@ async fn a_callers_client_that_follows_redirects_cannot_fake_a_deletion() {
     // follows the DELETE's 302 itself; the landing page's 2xx would read as
     // "deleted".
     let harness = Harness::with_retry(RetryPolicy::none(), |b| {
-        b.http_client(reqwest::Client::new())
+        let follows = github_packages::http_client_builder()
+            .unwrap()
+            .redirect(reqwest::redirect::Policy::default());
+        b.http_client(follows.build().unwrap())
     })
     .await;
     Mock::given(method("DELETE"))

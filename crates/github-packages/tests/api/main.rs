@@ -2,7 +2,9 @@
 //! each operation, how answers map to errors, paging, retries, and that the
 //! token never leaks. One test binary, so the crate links once.
 
+mod anonymous;
 mod base_urls;
+mod ergonomics;
 mod errors;
 mod hostile;
 mod logs;

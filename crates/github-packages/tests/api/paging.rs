@@ -99,7 +99,7 @@ async fn assert_streams_three_pages(harness: &Harness, package: PackageRef) {
     let ids: Vec<i64> = package
         .versions()
         .stream()
-        .map_ok(|v| v.id())
+        .map_ok(|v| v.id().get())
         .try_collect()
         .await
         .unwrap();

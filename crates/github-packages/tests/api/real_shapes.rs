@@ -46,14 +46,14 @@ async fn a_listing_without_version_count_with_extra_owner_fields_and_reduced_rep
     for package in &page.items {
         assert_eq!(package.version_count(), None);
         assert_eq!(package.owner_login(), Some("acme-labs"));
-        assert_eq!(package.package_type(), PackageType::Container);
+        assert_eq!(package.package_type(), &PackageType::Container);
     }
     assert_eq!(
         page.items[0].repository_full_name(),
         Some("acme-labs/widgets")
     );
     assert_eq!(page.items[2].repository_full_name(), None);
-    assert_eq!(page.items[2].visibility(), Visibility::Internal);
+    assert_eq!(page.items[2].visibility(), &Visibility::Internal);
     let repository = page.items[0].raw().repository.as_ref().unwrap();
     assert_eq!(repository.archive_url, None, "reduced: no URL templates");
 }
@@ -107,7 +107,7 @@ async fn a_multi_arch_image_with_signature_and_attestation_tags() {
     let untagged: Vec<i64> = versions
         .iter()
         .filter(|v| !v.is_tagged())
-        .map(|v| v.id())
+        .map(|v| v.id().get())
         .collect();
     assert_eq!(
         untagged,
@@ -121,7 +121,7 @@ async fn a_multi_arch_image_with_signature_and_attestation_tags() {
     );
     assert_eq!(versions[0].tags(), [format!("sha256-{index_hex}.att")]);
     for version in &versions {
-        assert_eq!(version.package_type(), Some(PackageType::Container));
+        assert_eq!(version.package_type(), Some(&PackageType::Container));
         assert!(version.name().starts_with("sha256:"));
     }
 }

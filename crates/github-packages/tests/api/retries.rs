@@ -56,7 +56,7 @@ async fn a_get_that_fails_twice_with_502_then_succeeds() {
     .await;
 
     let version = version_ref(&harness).get().await.unwrap();
-    assert_eq!(version.id(), 5);
+    assert_eq!(version.id().get(), 5);
     assert_eq!(harness.requests().await.len(), 3);
     let waits = harness.waits();
     assert_eq!(waits.len(), 2);
@@ -224,6 +224,7 @@ async fn connection_errors_are_retried_for_gets_only() {
     let waits: Arc<Mutex<Vec<Duration>>> = Arc::default();
     let recorded = Arc::clone(&waits);
     let client = github_packages::Client::builder()
+        .token(crate::support::TOKEN)
         .base_url(crate::support::REFUSING)
         .retry(RetryPolicy::new().sleep_with(move |wait| {
             recorded.lock().unwrap().push(wait);
@@ -269,7 +270,7 @@ async fn the_default_sleep_really_waits() {
         .packages(Owner::org("acme"))
         .package(PackageType::Npm, "p")
         .version(5);
-    assert_eq!(version.get().await.unwrap().id(), 5);
+    assert_eq!(version.get().await.unwrap().id().get(), 5);
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
 }
 
