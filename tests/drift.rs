@@ -2,8 +2,15 @@
 //! dropped no longer matches the surface snapshot, and no longer matches the
 //! checked-in generated crate; each difference reads as a diff naming it.
 
+use std::path::Path;
+
 use serde_json::{Value, json};
-use spec_tests::{read, vendored_spec};
+use spec_tests::{bounded, read, vendored_docs, vendored_spec};
+
+/// Where failing tests leave the whole of a long diff.
+fn scratch() -> &'static Path {
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+}
 
 const DROPPED: &str =
     "/user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore";
@@ -59,7 +66,7 @@ fn the_surface_snapshot_notices() {
 
 #[test]
 fn the_freshness_check_notices() {
-    let outputs = codegen::outputs(&drifted()).unwrap();
+    let outputs = codegen::outputs(&drifted(), &vendored_docs()).unwrap();
     let generated = outputs
         .iter()
         .find(|o| o.path == codegen::GENERATED_PATH)
@@ -71,18 +78,21 @@ fn the_freshness_check_notices() {
         "checked in",
         "regenerated",
     );
+    let shown = || bounded(&diff, scratch(), "drift-generated.diff");
     assert!(
         diff.contains(&format!(
             "+        pub {ADDED}: ::std::option::Option<i64>,"
         )),
-        "{diff}"
+        "{}",
+        shown()
     );
     assert!(
         diff.contains("-    pub fn packages_restore_package_version_for_authenticated_user("),
-        "{diff}"
+        "{}",
+        shown()
     );
     for output in &outputs {
-        let outcome = std::panic::catch_unwind(|| spec_tests::assert_fresh(output));
+        let outcome = std::panic::catch_unwind(|| spec_tests::assert_fresh(output, scratch()));
         assert!(
             outcome.is_err(),
             "assert_fresh accepted a stale {}",
@@ -94,7 +104,8 @@ fn the_freshness_check_notices() {
 #[test]
 fn an_unchanged_copy_is_not_drift() {
     let same: Value = vendored_spec().into_value();
-    for output in codegen::outputs(&codegen::Spec::from_value(same).unwrap()).unwrap() {
-        spec_tests::assert_fresh(&output);
+    let spec = codegen::Spec::from_value(same).unwrap();
+    for output in codegen::outputs(&spec, &vendored_docs()).unwrap() {
+        spec_tests::assert_fresh(&output, scratch());
     }
 }

@@ -23,9 +23,31 @@ pub fn vendored_spec() -> Spec {
     Spec::from_json(&read(codegen::SPEC_PATH)).expect("spec/packages.json is valid")
 }
 
-/// Fails with a readable diff when the checked-in file differs from what
-/// codegen derives from the spec today.
-pub fn assert_fresh(output: &codegen::Output) {
+/// The project's docs overlay.
+pub fn vendored_docs() -> codegen::Docs {
+    codegen::Docs::from_toml(&read(codegen::overlay::DOCS_PATH)).expect("spec/docs.toml is valid")
+}
+
+/// How many lines of a long text a failing assertion shows.
+pub const SHOWN_LINES: usize = 40;
+
+/// `text` if short; else its first lines, with the whole text saved as
+/// `name` in `dir` (a test's `CARGO_TARGET_TMPDIR`) and named.
+pub fn bounded(text: &str, dir: &Path, name: &str) -> String {
+    if text.lines().count() <= SHOWN_LINES {
+        return text.to_owned();
+    }
+    let file = dir.join(name);
+    let saved = std::fs::write(&file, text).map_or_else(
+        |e| format!("(could not save the rest to {}: {e})", file.display()),
+        |()| format!("the whole text is in {}", file.display()),
+    );
+    codegen::diff::excerpt(text, SHOWN_LINES, &saved)
+}
+
+/// Fails with a readable, bounded diff when the checked-in file differs
+/// from what codegen derives from the spec today.
+pub fn assert_fresh(output: &codegen::Output, dir: &Path) {
     let checked_in = read(output.path);
     let diff = codegen::diff::unified(
         &checked_in,
@@ -33,9 +55,11 @@ pub fn assert_fresh(output: &codegen::Output) {
         &format!("{} (checked in)", output.path),
         &format!("{} (regenerated)", output.path),
     );
+    let name = format!("{}.diff", output.path.replace('/', "-"));
     assert!(
         diff.is_empty(),
-        "{} is stale; run `cargo xtask codegen` and commit the result:\n{diff}",
-        output.path
+        "{} is stale; run `cargo xtask codegen` and commit the result:\n{}",
+        output.path,
+        bounded(&diff, dir, &name)
     );
 }

@@ -13,6 +13,22 @@ pub fn unified(old: &str, new: &str, old_label: &str, new_label: &str) -> String
         .to_string()
 }
 
+/// At most `lines` lines of `text`, then a line saying how many more there
+/// are and `where_` they can be read; `text` itself when it is short.
+pub fn excerpt(text: &str, lines: usize, where_: &str) -> String {
+    let total = text.lines().count();
+    if total <= lines {
+        return text.to_owned();
+    }
+    let mut shown: String = text
+        .lines()
+        .take(lines)
+        .map(|line| format!("{line}\n"))
+        .collect();
+    shown.push_str(&format!("… {} more lines; {where_}\n", total - lines));
+    shown
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -20,6 +36,14 @@ mod tests {
     #[test]
     fn equal_texts_have_no_diff() {
         assert_eq!(unified("a\n", "a\n", "x", "y"), "");
+    }
+
+    #[test]
+    fn excerpts_are_bounded_and_say_where_the_rest_is() {
+        let text: String = (0..100).map(|i| format!("{i}\n")).collect();
+        let shown = excerpt(&text, 3, "see x.diff");
+        assert_eq!(shown, "0\n1\n2\n… 97 more lines; see x.diff\n");
+        assert_eq!(excerpt("a\n", 3, "x"), "a\n");
     }
 
     #[test]

@@ -4,13 +4,47 @@
 //! those operations reach through `$ref`, transitively, and nothing else.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 
 use serde_json::{Map, Value, json};
 
 use crate::json::{component_ref, resolve, split_component_ref, visit_refs};
-use crate::spec::{METHODS, operations};
-use crate::{Error, Spec};
+use crate::spec::METHODS;
+use crate::{Error, Spec, facts, source};
+
+/// What `spec import` makes of GitHub's full description, given as the
+/// file's text and name: the packages fragment, facts only (see
+/// [`facts`]), with the REST API version recorded in `info`.
+///
+/// Refuses, in one sentence, an empty file, YAML, a document that is not
+/// OpenAPI 3.0, one without packages operations, and a dereferenced bundle
+/// (whose fragment would have no components for the fixups to work on).
+pub fn import(text: &str, file_name: &str) -> Result<Spec, Error> {
+    if text.trim().is_empty() {
+        return Err(Error::Empty);
+    }
+    let full: Value = serde_json::from_str(text).map_err(|e| {
+        if text.trim_start().starts_with(['{', '[']) {
+            Error::Json(e)
+        } else {
+            Error::Yaml
+        }
+    })?;
+    crate::spec::check_version(&full)?;
+    // A dereferenced bundle has no local `$ref` anywhere (GHEC's may still
+    // point at files outside it).
+    let mut local_refs = false;
+    visit_refs(&full, &mut |r| local_refs |= r.starts_with("#/"));
+    if !local_refs {
+        return Err(Error::Dereferenced);
+    }
+    let mut fragment = cut(&full)?;
+    let version = source::api_version(&full, file_name);
+    if let Some(info) = fragment.get_mut("info").and_then(Value::as_object_mut) {
+        info.insert(source::API_VERSION_KEY.to_owned(), Value::String(version));
+    }
+    facts::strip_prose(&mut fragment);
+    Spec::from_value(fragment)
+}
 
 /// The tag whose operations make up the fragment.
 pub const TAG: &str = "packages";
@@ -18,9 +52,15 @@ pub const TAG: &str = "packages";
 /// Top-level keys carried over from the full description as they are.
 const KEPT_TOP_LEVEL: [&str; 4] = ["openapi", "info", "servers", "externalDocs"];
 
-/// Cuts the packages fragment out of `full`.
-pub fn extract(full: &Spec) -> Result<Spec, Error> {
-    let document = full.value();
+/// Cuts the packages fragment out of GitHub's full description and
+/// validates it, and only it: `$ref`s elsewhere in the full document (GHEC's
+/// description has one pointing outside the file) do not matter.
+pub fn extract(full: &Value) -> Result<Spec, Error> {
+    Spec::from_value(cut(full)?)
+}
+
+/// The fragment as JSON, not yet validated.
+pub(crate) fn cut(document: &Value) -> Result<Value, Error> {
     let mut fragment = Map::new();
     for key in KEPT_TOP_LEVEL {
         if let Some(value) = document.get(key) {
@@ -92,7 +132,7 @@ pub fn extract(full: &Spec) -> Result<Spec, Error> {
     if !components.is_empty() {
         fragment.insert("components".to_owned(), Value::Object(components));
     }
-    Spec::from_value(Value::Object(fragment))
+    Ok(Value::Object(fragment))
 }
 
 /// Names of the security schemes an object's `security` requirements use.
@@ -141,154 +181,4 @@ fn reached_components(
         .into_iter()
         .map(|(kind, items)| (kind, Value::Object(items.into_iter().collect())))
         .collect())
-}
-
-/// What an import changed, by operation and by component.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Changes {
-    /// Number of operations in the new fragment.
-    pub operation_count: usize,
-    /// Number of schemas in the new fragment.
-    pub schema_count: usize,
-    /// Operations, named `id (METHOD /path)`.
-    pub operations: Delta,
-    /// Component schemas, by name.
-    pub schemas: Delta,
-    /// Other components, named `kind/name` (e.g. `parameters/per-page`).
-    pub others: Delta,
-}
-
-/// Names added, removed, and present on both sides with different content.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Delta {
-    /// Only in the new fragment.
-    pub added: Vec<String>,
-    /// Only in the old fragment.
-    pub removed: Vec<String>,
-    /// In both, with a different definition.
-    pub changed: Vec<String>,
-}
-
-impl Delta {
-    fn between(old: &BTreeMap<String, Value>, new: &BTreeMap<String, Value>) -> Self {
-        Self {
-            added: new
-                .keys()
-                .filter(|k| !old.contains_key(*k))
-                .cloned()
-                .collect(),
-            removed: old
-                .keys()
-                .filter(|k| !new.contains_key(*k))
-                .cloned()
-                .collect(),
-            changed: new
-                .iter()
-                .filter(|(k, v)| old.get(*k).is_some_and(|o| o != *v))
-                .map(|(k, _)| k.clone())
-                .collect(),
-        }
-    }
-
-    /// Whether nothing was added, removed or changed.
-    pub fn is_empty(&self) -> bool {
-        self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
-    }
-
-    fn counts(&self) -> String {
-        format!(
-            "added {}, removed {}, changed {}",
-            self.added.len(),
-            self.removed.len(),
-            self.changed.len()
-        )
-    }
-
-    fn list(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let marked = [
-            ('+', &self.added),
-            ('-', &self.removed),
-            ('~', &self.changed),
-        ];
-        for (mark, names) in marked {
-            names
-                .iter()
-                .try_for_each(|name| writeln!(f, "  {mark} {name}"))?;
-        }
-        Ok(())
-    }
-}
-
-impl Changes {
-    /// Whether nothing was added, removed or changed.
-    pub fn is_empty(&self) -> bool {
-        self.operations.is_empty() && self.schemas.is_empty() && self.others.is_empty()
-    }
-}
-
-/// Compares the fragment before an import (if there was a readable one) with
-/// the one after.
-pub fn compare(old: Option<&Value>, new: &Value) -> Changes {
-    let empty = json!({});
-    let old = old.unwrap_or(&empty);
-    let new_operations = operation_map(new);
-    let (old_schemas, old_others) = component_maps(old);
-    let (new_schemas, new_others) = component_maps(new);
-    Changes {
-        operation_count: new_operations.len(),
-        schema_count: new_schemas.len(),
-        operations: Delta::between(&operation_map(old), &new_operations),
-        schemas: Delta::between(&old_schemas, &new_schemas),
-        others: Delta::between(&old_others, &new_others),
-    }
-}
-
-fn operation_map(document: &Value) -> BTreeMap<String, Value> {
-    operations(document)
-        .into_iter()
-        .map(|op| {
-            let key = format!("{} ({} {})", op.id(), op.method.to_uppercase(), op.path);
-            (key, op.value.clone())
-        })
-        .collect()
-}
-
-/// Component schemas by name, and every other component by `kind/name`.
-fn component_maps(document: &Value) -> (BTreeMap<String, Value>, BTreeMap<String, Value>) {
-    let mut schemas = BTreeMap::new();
-    let mut others = BTreeMap::new();
-    for (kind, items) in document["components"].as_object().into_iter().flatten() {
-        for (name, value) in items.as_object().into_iter().flatten() {
-            if kind == "schemas" {
-                schemas.insert(name.clone(), value.clone());
-            } else {
-                others.insert(format!("{kind}/{name}"), value.clone());
-            }
-        }
-    }
-    (schemas, others)
-}
-
-impl fmt::Display for Changes {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "operations: {} ({})",
-            self.operation_count,
-            self.operations.counts()
-        )?;
-        self.operations.list(f)?;
-        writeln!(
-            f,
-            "schemas: {} ({})",
-            self.schema_count,
-            self.schemas.counts()
-        )?;
-        self.schemas.list(f)?;
-        if !self.others.is_empty() {
-            writeln!(f, "other components:")?;
-            self.others.list(f)?;
-        }
-        Ok(())
-    }
 }

@@ -69,10 +69,7 @@ pub fn deref<'a>(document: &'a Value, mut value: &'a Value) -> &'a Value {
 
 /// The `$ref` string for a named component.
 pub fn component_ref(kind: &str, name: &str) -> String {
-    format!(
-        "#/components/{kind}/{}",
-        name.replace('~', "~0").replace('/', "~1")
-    )
+    format!("#/components/{kind}/{}", pointer_escape(name))
 }
 
 /// Splits `#/components/<kind>/<name>` into its kind and (unescaped) name.
@@ -80,6 +77,20 @@ pub fn split_component_ref(reference: &str) -> Option<(&str, String)> {
     let rest = reference.strip_prefix("#/components/")?;
     let (kind, name) = rest.split_once('/')?;
     Some((kind, name.replace("~1", "/").replace("~0", "~")))
+}
+
+/// Escapes a name for a JSON pointer (`/` → `~1`, `~` → `~0`).
+pub fn pointer_escape(name: &str) -> String {
+    name.replace('~', "~0").replace('/', "~1")
+}
+
+/// The dotted path of a schema field: `name`, `parent.name`, `list[].name`.
+pub fn field_path(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{prefix}.{name}")
+    }
 }
 
 /// The child schemas of a schema object: properties, items, compositions.

@@ -1,23 +1,30 @@
 //! Turns the vendored GitHub Packages description (`spec/`) into the source of
 //! the generated client crate (`generated/`).
 //!
-//! The pipeline is: [`Spec::from_json`] (parse and validate) → [`fixups`]
-//! (correct upstream quirks progenitor cannot cope with) → progenitor →
-//! prettyplease → one file ([`generate`]). The same crate cuts the packages
-//! fragment out of GitHub's full description ([`fragment`]) and summarises an
-//! API surface for review ([`surface`]).
+//! Import: [`fragment::import`] cuts the packages fragment out of GitHub's
+//! full description, keeps its [`facts`] and records its [`source`].
+//! Generation: [`Spec::from_json`] (parse and validate) → [`fixups`]
+//! (correct upstream quirks) → [`overlay`] (merge the project's words from
+//! `spec/docs.toml`) → progenitor → prettyplease → one file ([`generate`]).
+//! Review: [`surface`] summarises an API surface line per fact, and
+//! [`changes`] compares two surfaces for the import summary.
 
+pub mod changes;
 pub mod diff;
+pub mod facts;
 pub mod fixups;
 pub mod fragment;
 mod hooks;
 pub mod json;
+pub mod overlay;
 mod render;
+pub mod source;
 mod spec;
 pub mod surface;
 
+pub use overlay::Docs;
 pub use render::generate;
-pub use spec::{Operation, Spec};
+pub use spec::{Operation, Spec, operations};
 
 /// Where the vendored description lives, relative to the workspace root.
 pub const SPEC_PATH: &str = "spec/packages.json";
@@ -33,18 +40,19 @@ pub struct Output {
     pub contents: String,
 }
 
-/// Every file derived from `spec`: the generated client, and the surface
-/// snapshots of the spec as vendored and as fixed (so a reviewer sees both
-/// an upstream change and what the fixups make of it).
+/// Every file derived from `spec` and `docs`: the generated client, and the
+/// surface snapshots of the spec as vendored and as fixed (so a reviewer
+/// sees both an upstream change and what the fixups make of it).
 ///
 /// `cargo xtask codegen` writes exactly these; `--check` and the freshness
 /// test compare exactly these.
-pub fn outputs(spec: &Spec) -> Result<Vec<Output>, Error> {
+pub fn outputs(spec: &Spec, docs: &Docs) -> Result<Vec<Output>, Error> {
     let fixed = fixups::apply_all(spec)?;
+    let (documented, _) = documented(&fixed, docs);
     Ok(vec![
         Output {
             path: GENERATED_PATH,
-            contents: render::render(&fixed)?,
+            contents: render::render(&documented)?,
         },
         Output {
             path: surface::SPEC_SNAPSHOT,
@@ -57,14 +65,34 @@ pub fn outputs(spec: &Spec) -> Result<Vec<Output>, Error> {
     ])
 }
 
+/// A fixed description with the overlay's text merged in, and the overlay's
+/// entries that documented nothing.
+pub fn documented(fixed: &serde_json::Value, docs: &Docs) -> (serde_json::Value, Vec<String>) {
+    let mut document = fixed.clone();
+    let stale = overlay::merge(&mut document, docs);
+    (document, stale)
+}
+
 /// Everything that can go wrong between reading a description and writing code.
 ///
 /// Each message is one sentence so that tools can print it on one line.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// The file holds nothing.
+    #[error("the file is empty")]
+    Empty,
     /// The text is not JSON at all.
-    #[error("not valid JSON ({0}){hint}", hint = yaml_hint(.0))]
+    #[error("not valid JSON ({0})")]
     Json(serde_json::Error),
+    /// The text looks like YAML.
+    #[error("this looks like YAML; use GitHub's .json file instead")]
+    Yaml,
+    /// A dereferenced bundle: it has no `$ref` into itself.
+    #[error(
+        "this is a dereferenced description (it has no `$ref` into itself); import the bundled \
+         file instead, e.g. api.github.com.json rather than api.github.com.deref.json"
+    )]
+    Dereferenced,
     /// The document has no `openapi` version field.
     #[error("not an OpenAPI document: there is no `openapi` version field")]
     NotOpenApi,
@@ -80,6 +108,9 @@ pub enum Error {
     /// The description has no operation tagged `packages`.
     #[error("the description has no operation tagged `packages`")]
     NoPackagesOperations,
+    /// The docs overlay cannot be read.
+    #[error("{path}: {0}", path = overlay::DOCS_PATH)]
+    Docs(String),
     /// A fixup found something it does not know how to correct.
     #[error("fixup `{name}` cannot proceed: {message}")]
     Fixup {
@@ -94,12 +125,4 @@ pub enum Error {
     /// progenitor's output did not parse as a Rust file.
     #[error("progenitor's output is not valid Rust: {0}")]
     Syntax(String),
-}
-
-fn yaml_hint(error: &serde_json::Error) -> &'static str {
-    if error.line() == 1 && error.column() <= 1 {
-        "; YAML descriptions are not supported, use GitHub's .json file"
-    } else {
-        ""
-    }
 }

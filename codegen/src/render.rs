@@ -4,7 +4,7 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagSt
 use quote::quote;
 use serde_json::Value;
 
-use crate::{Error, Spec, fixups, hooks};
+use crate::{Docs, Error, Spec, fixups, hooks};
 
 /// The first lines of the generated file. `@generated` makes rustfmt (and
 /// GitHub's diff view) leave the file alone.
@@ -14,11 +14,12 @@ const HEADER: &str = "\
 
 ";
 
-/// Generates the client crate's `lib.rs` from a validated description.
+/// Generates the client crate's `lib.rs` from a validated description and
+/// the project's docs overlay.
 ///
 /// Deterministic: the same spec always gives the same bytes.
-pub fn generate(spec: &Spec) -> Result<String, Error> {
-    render(&fixups::apply_all(spec)?)
+pub fn generate(spec: &Spec, docs: &Docs) -> Result<String, Error> {
+    render(&crate::documented(&fixups::apply_all(spec)?, docs).0)
 }
 
 /// Runs progenitor on an already fixed document and formats the result.

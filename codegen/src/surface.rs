@@ -1,20 +1,62 @@
 //! A compact, line-per-fact summary of a description's API surface.
 //!
-//! The summary is what a reviewer reads when the spec changes: one line per
-//! operation, parameter, response and schema field, sorted so that a
-//! reordering upstream does not show up as a change.
+//! The summary is what a reviewer reads when the spec changes: where the
+//! description comes from, then one line per operation, parameter,
+//! response and schema field, sorted so that a reordering upstream does not
+//! show up as a change, then the breaking changes GitHub announces. The
+//! same [`Surface`] is what `spec import` compares to say which facts
+//! changed (`changes.rs`).
 
-use std::fmt::Write;
+use std::collections::BTreeMap;
+use std::fmt::{self, Write};
 
 use serde_json::Value;
 
 use crate::json::{deref, split_component_ref};
+use crate::source::{self, API_VERSION_KEY, Notice};
 use crate::spec::operations;
 
 /// The insta snapshot of the vendored spec's surface (`tests/surface.rs`).
 pub const SPEC_SNAPSHOT: &str = "tests/snapshots/spec_surface.snap";
 /// The insta snapshot of the surface progenitor sees, after the fixups.
 pub const FIXED_SNAPSHOT: &str = "tests/snapshots/fixed_spec_surface.snap";
+
+/// A description's surface: its source, operations, schemas and notices.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Surface {
+    /// `source: …` and `openapi …` lines.
+    pub source: String,
+    /// The OpenAPI version line.
+    pub openapi: String,
+    /// Operations by `METHOD /path`, in path order, then method order.
+    pub operations: Vec<Section>,
+    /// Component schemas by name, sorted.
+    pub schemas: Vec<Section>,
+    /// The breaking changes GitHub announces for later API versions.
+    pub notices: Vec<Notice>,
+}
+
+/// One operation or schema: a title line and one line per fact, each under
+/// a key that stays the same when only the fact's details change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Section {
+    /// What identifies the section: `GET /path` or a schema name.
+    pub key: String,
+    /// The title line, e.g. `GET /path  operation-id` or `name: object`.
+    pub title: String,
+    /// `(key, line)`: `query page` → `query page: integer, default 1`.
+    pub items: Vec<(String, String)>,
+}
+
+impl Section {
+    /// The items by key.
+    pub fn by_key(&self) -> BTreeMap<&str, &str> {
+        self.items
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+}
 
 /// A summary as the insta snapshot file `tests/surface.rs` asserts against:
 /// insta's metadata header, then the summary. Written by `cargo xtask
@@ -26,63 +68,110 @@ pub fn snapshot_file(summary: &str) -> String {
     )
 }
 
-/// Summarises `document`'s operations and component schemas.
+/// Summarises `document` as text (the snapshot's body).
 pub fn summarize(document: &Value) -> String {
-    let mut out = String::new();
-    let version = document["openapi"].as_str().unwrap_or("?");
-    let info_version = document["info"]["version"].as_str().unwrap_or("?");
-    writeln!(out, "openapi {version}, info.version {info_version}").unwrap();
+    surface(document).to_string()
+}
 
-    let operations = operations(document);
-    writeln!(out, "\noperations ({})", operations.len()).unwrap();
-    for operation in operations {
-        writeln!(
-            out,
-            "\n{} {}  {}",
-            operation.method.to_uppercase(),
-            operation.path,
-            operation.id()
-        )
-        .unwrap();
-        let mut parameters: Vec<String> = operation
-            .value
-            .get("parameters")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .map(|parameter| describe_parameter(document, parameter))
-            .collect();
-        parameters.sort_by_key(|line| (location_rank(line), line.clone()));
-        for line in parameters {
-            writeln!(out, "  {line}").unwrap();
+/// The surface of `document`.
+pub fn surface(document: &Value) -> Surface {
+    let info = &document["info"];
+    let api_version = info[API_VERSION_KEY].as_str().unwrap_or("unknown");
+    let info_version = info["version"].as_str().unwrap_or("?");
+    let source = format!(
+        "source: {}, REST API {api_version}, info.version {info_version}",
+        source::flavour(document)
+    );
+    let openapi = format!("openapi {}", document["openapi"].as_str().unwrap_or("?"));
+
+    let operations = operations(document)
+        .into_iter()
+        .map(|operation| {
+            let mut parameters: Vec<(String, String)> = operation
+                .value
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|parameter| describe_parameter(document, parameter))
+                .collect();
+            parameters.sort_by_key(|(key, line)| (location_rank(line), key.clone()));
+            let mut items = parameters;
+            if let Some(Value::Object(responses)) = operation.value.get("responses") {
+                let mut statuses: Vec<_> = responses.iter().collect();
+                statuses.sort_by(|a, b| a.0.cmp(b.0));
+                for (status, response) in statuses {
+                    items.push((
+                        format!("-> {status}"),
+                        format!("-> {status} {}", describe_response(document, response)),
+                    ));
+                }
+            }
+            let key = format!("{} {}", operation.method.to_uppercase(), operation.path);
+            Section {
+                title: format!("{key}  {}", operation.id()),
+                key,
+                items,
+            }
+        })
+        .collect();
+
+    let mut schemas: Vec<Section> = document
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(name, schema)| {
+            let mut items = Vec::new();
+            fields(&mut items, "", schema);
+            Section {
+                key: name.clone(),
+                title: format!("{name}: {}", describe(schema)),
+                items,
+            }
+        })
+        .collect();
+    schemas.sort_by(|a, b| a.key.cmp(&b.key));
+
+    Surface {
+        source,
+        openapi,
+        operations,
+        schemas,
+        notices: source::breaking_changes(document),
+    }
+}
+
+impl fmt::Display for Surface {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.source)?;
+        writeln!(f, "{}", self.openapi)?;
+        writeln!(f, "\noperations ({})", self.operations.len())?;
+        for section in &self.operations {
+            write!(f, "\n{section}")?;
         }
-        if let Some(Value::Object(responses)) = operation.value.get("responses") {
-            let mut statuses: Vec<_> = responses.iter().collect();
-            statuses.sort_by(|a, b| a.0.cmp(b.0));
-            for (status, response) in statuses {
-                writeln!(
-                    out,
-                    "  -> {status} {}",
-                    describe_response(document, response)
-                )
-                .unwrap();
+        writeln!(f, "\nschemas ({})", self.schemas.len())?;
+        for section in &self.schemas {
+            write!(f, "\n{section}")?;
+        }
+        if !self.notices.is_empty() {
+            writeln!(f, "\nbreaking changes announced ({})", self.notices.len())?;
+            for notice in &self.notices {
+                writeln!(f, "  {notice}")?;
             }
         }
+        Ok(())
     }
+}
 
-    let schemas = document
-        .pointer("/components/schemas")
-        .and_then(Value::as_object);
-    writeln!(out, "\nschemas ({})", schemas.map_or(0, |s| s.len())).unwrap();
-    if let Some(schemas) = schemas {
-        let mut sorted: Vec<_> = schemas.iter().collect();
-        sorted.sort_by(|a, b| a.0.cmp(b.0));
-        for (name, schema) in sorted {
-            writeln!(out, "\n{name}: {}", describe(schema)).unwrap();
-            fields(&mut out, "", schema);
+impl fmt::Display for Section {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.title)?;
+        for (_, line) in &self.items {
+            writeln!(f, "  {line}")?;
         }
+        Ok(())
     }
-    out
 }
 
 fn location_rank(line: &str) -> usize {
@@ -92,7 +181,7 @@ fn location_rank(line: &str) -> usize {
         .unwrap_or(4)
 }
 
-fn describe_parameter(document: &Value, parameter: &Value) -> String {
+fn describe_parameter(document: &Value, parameter: &Value) -> (String, String) {
     let resolved = deref(document, parameter);
     let name = resolved["name"].as_str().unwrap_or("?");
     let location = resolved["in"].as_str().unwrap_or("?");
@@ -101,7 +190,7 @@ fn describe_parameter(document: &Value, parameter: &Value) -> String {
     if resolved["required"] == Value::Bool(true) {
         line.push_str(", required");
     }
-    line
+    (format!("{location} {name}"), line)
 }
 
 fn describe_response(document: &Value, response: &Value) -> String {
@@ -177,13 +266,13 @@ fn describe(schema: &Value) -> String {
     text
 }
 
-/// One line per property, nested properties under dotted names.
-fn fields(out: &mut String, prefix: &str, schema: &Value) {
+/// One item per property, nested properties under dotted names.
+fn fields(items: &mut Vec<(String, String)>, prefix: &str, schema: &Value) {
     let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
-        if let Some(items) = schema.get("items")
-            && items.get("properties").is_some()
+        if let Some(element) = schema.get("items")
+            && element.get("properties").is_some()
         {
-            fields(out, &format!("{prefix}[]"), items);
+            fields(items, &format!("{prefix}[]"), element);
         }
         return;
     };
@@ -195,26 +284,18 @@ fn fields(out: &mut String, prefix: &str, schema: &Value) {
     let mut sorted: Vec<_> = properties.iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(b.0));
     for (name, property) in sorted {
-        let path = if prefix.is_empty() {
-            name.clone()
-        } else {
-            format!("{prefix}.{name}")
-        };
-        let mut line = format!("  {path}: {}", describe(property));
+        let path = crate::json::field_path(prefix, name);
+        let mut line = format!("{path}: {}", describe(property));
         if required.contains(&name.as_str()) {
             line.push_str(", required");
         }
-        writeln!(out, "{line}").unwrap();
-        fields(out, &path, property);
+        items.push((path.clone(), line));
+        fields(items, &path, property);
     }
     // Required names that no property declares are upstream mistakes worth seeing.
     for name in required.iter().filter(|n| !properties.contains_key(**n)) {
-        let path = if prefix.is_empty() {
-            (*name).to_owned()
-        } else {
-            format!("{prefix}.{name}")
-        };
-        writeln!(out, "  {path}: (undeclared), required").unwrap();
+        let path = crate::json::field_path(prefix, name);
+        items.push((path.clone(), format!("{path}: (undeclared), required")));
     }
 }
 
@@ -225,10 +306,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn summarizes_operations_parameters_responses_and_fields() {
+    fn summarizes_source_operations_parameters_responses_fields_and_notices() {
         let document = json!({
             "openapi": "3.0.3",
-            "info": {"title": "t", "version": "1"},
+            "info": {"title": "t", "version": "1", "x-github-plan": "ghes", "x-github-release": 3.17,
+                     "x-rest-api-version": "2022-11-28"},
             "paths": {"/things/{id}": {"get": {
                 "operationId": "things/get",
                 "parameters": [
@@ -248,11 +330,14 @@ mod tests {
                     "id": {"type": "integer", "format": "int64"},
                     "kind": {"type": "string", "enum": ["a", "b"], "nullable": true},
                     "meta": {"type": "object", "properties": {"tags": {"type": "array", "items": {"type": "string"}}}}
-                }}}
+                }, "x-github-breaking-changes": [
+                    {"changeset": "drop_kind", "patch": {"properties": {"kind": null}}, "version": "2026-03-10"}
+                ]}}
             }
         });
         let expected = "\
-openapi 3.0.3, info.version 1
+source: GHES 3.17, REST API 2022-11-28, info.version 1
+openapi 3.0.3
 
 operations (1)
 
@@ -270,7 +355,16 @@ thing: object
   meta: object
   meta.tags: [string]
   ghost: (undeclared), required
+
+breaking changes announced (1)
+  2026-03-10 drop_kind: schema thing removes properties.kind
 ";
         assert_eq!(summarize(&document), expected);
+        let surface = surface(&document);
+        assert_eq!(surface.operations[0].key, "GET /things/{id}");
+        assert_eq!(
+            surface.operations[0].by_key()["query verbose"],
+            "query verbose: boolean, default false"
+        );
     }
 }

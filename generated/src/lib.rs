@@ -12,15 +12,19 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    ///The body GitHub sends with most error answers.
+    ///The body GitHub sends with most unsuccessful answers.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct BasicError {
+        ///Where GitHub documents the problem.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub documentation_url: ::std::option::Option<::std::string::String>,
+        ///What went wrong, in GitHub's words.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        ///The HTTP status, as text (`"404"`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
+        ///The resource the answer is about, when GitHub says.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
     }
@@ -29,15 +33,20 @@ pub mod types {
             Default::default()
         }
     }
-    ///A code of conduct adopted by a repository.
+    ///A repository's code of conduct.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct CodeOfConduct {
+        ///Its text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body: ::std::option::Option<::std::string::String>,
+        ///Its page on GitHub.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub html_url: ::std::option::Option<::std::string::String>,
+        ///GitHub's key for it, e.g. `contributor_covenant`.
         pub key: ::std::string::String,
+        ///Its title.
         pub name: ::std::string::String,
+        ///Its API URL.
         pub url: ::std::string::String,
     }
     impl CodeOfConduct {
@@ -45,9 +54,10 @@ pub mod types {
             Default::default()
         }
     }
-    ///`ContainerMetadata`
+    ///Container registry details.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct ContainerMetadata {
+        ///The tags pointing at this image version; empty for untagged ones.
         pub tags: ::std::vec::Vec<::std::string::String>,
     }
     impl ContainerMetadata {
@@ -55,9 +65,10 @@ pub mod types {
             Default::default()
         }
     }
-    ///`DockerMetadata`
+    ///Old Docker registry details.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct DockerMetadata {
+        ///The tags pointing at this image version.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tag: ::std::vec::Vec<::std::string::String>,
     }
@@ -66,190 +77,274 @@ pub mod types {
             Default::default()
         }
     }
-    ///The short form of a repository.
+    ///A repository, as a package links it; GitHub often sends only part of it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct MinimalRepository {
+        ///Whether forks are allowed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub allow_forking: ::std::option::Option<bool>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub archive_url: ::std::option::Option<::std::string::String>,
+        ///Whether it is archived (read-only).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub archived: ::std::option::Option<bool>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub assignees_url: ::std::option::Option<::std::string::String>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub blobs_url: ::std::option::Option<::std::string::String>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub branches_url: ::std::option::Option<::std::string::String>,
+        ///Where to clone it over HTTPS.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub clone_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code_of_conduct: ::std::option::Option<CodeOfConduct>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub collaborators_url: ::std::option::Option<::std::string::String>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comments_url: ::std::option::Option<::std::string::String>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub commits_url: ::std::option::Option<::std::string::String>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub compare_url: ::std::option::Option<::std::string::String>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contents_url: ::std::option::Option<::std::string::String>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contributors_url: ::std::option::Option<::std::string::String>,
+        ///When it was created.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        ///Custom property values set on the repository, keyed by property name.
+        ///The organization's custom property values for it.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub custom_properties: ::serde_json::Map<
             ::std::string::String,
             ::serde_json::Value,
         >,
+        ///The branch checked out by default.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub default_branch: ::std::option::Option<::std::string::String>,
+        ///Whether head branches are deleted after a merge.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub delete_branch_on_merge: ::std::option::Option<bool>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deployments_url: ::std::option::Option<::std::string::String>,
+        ///The repository's description, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///Whether GitHub disabled it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disabled: ::std::option::Option<bool>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub downloads_url: ::std::option::Option<::std::string::String>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub events_url: ::std::option::Option<::std::string::String>,
+        ///Whether it is a fork.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fork: ::std::option::Option<bool>,
+        ///How many forks it has.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub forks: ::std::option::Option<i64>,
+        ///How many forks it has.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub forks_count: ::std::option::Option<i64>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub forks_url: ::std::option::Option<::std::string::String>,
+        ///`owner/name`.
         pub full_name: ::std::string::String,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub git_commits_url: ::std::option::Option<::std::string::String>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub git_refs_url: ::std::option::Option<::std::string::String>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub git_tags_url: ::std::option::Option<::std::string::String>,
+        ///Where to clone it over the Git protocol.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub git_url: ::std::option::Option<::std::string::String>,
+        ///Whether discussions are on.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_discussions: ::std::option::Option<bool>,
+        ///Whether downloads are on; gone in REST API version 2026-03-10.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_downloads: ::std::option::Option<bool>,
+        ///Whether issues are on.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_issues: ::std::option::Option<bool>,
+        ///Whether it publishes a GitHub Pages site.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_pages: ::std::option::Option<bool>,
+        ///Whether projects are on.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_projects: ::std::option::Option<bool>,
+        ///Whether pull requests are on.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_pull_requests: ::std::option::Option<bool>,
+        ///Whether the wiki is on.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_wiki: ::std::option::Option<bool>,
+        ///The website it names, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub homepage: ::std::option::Option<::std::string::String>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hooks_url: ::std::option::Option<::std::string::String>,
+        ///The repository's page on GitHub.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub html_url: ::std::option::Option<::std::string::String>,
+        ///GitHub's id of the repository.
         pub id: i64,
+        ///Whether it is a template repository.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_template: ::std::option::Option<bool>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub issue_comment_url: ::std::option::Option<::std::string::String>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub issue_events_url: ::std::option::Option<::std::string::String>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub issues_url: ::std::option::Option<::std::string::String>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub keys_url: ::std::option::Option<::std::string::String>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub labels_url: ::std::option::Option<::std::string::String>,
+        ///Its main language, as GitHub detects it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub language: ::std::option::Option<::std::string::String>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub languages_url: ::std::option::Option<::std::string::String>,
+        ///Its license, as GitHub detects it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub license: ::std::option::Option<MinimalRepositoryLicense>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub merges_url: ::std::option::Option<::std::string::String>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub milestones_url: ::std::option::Option<::std::string::String>,
+        ///What it mirrors, if it is a mirror.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mirror_url: ::std::option::Option<::std::string::String>,
+        ///The repository's name.
         pub name: ::std::string::String,
+        ///How many repositories share its fork network.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub network_count: ::std::option::Option<i64>,
+        ///The repository's GraphQL id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub node_id: ::std::option::Option<::std::string::String>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub notifications_url: ::std::option::Option<::std::string::String>,
+        ///How many issues are open.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub open_issues: ::std::option::Option<i64>,
+        ///How many issues are open.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub open_issues_count: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<SimpleUser>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub permissions: ::std::option::Option<MinimalRepositoryPermissions>,
+        ///Whether only people with access can see it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub private: ::std::option::Option<bool>,
-        ///Known values: `all`, `collaborators_only`.
+        ///Who may open pull requests.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pull_request_creation_policy: ::std::option::Option<::std::string::String>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pulls_url: ::std::option::Option<::std::string::String>,
+        ///When it was last pushed to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pushed_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub releases_url: ::std::option::Option<::std::string::String>,
+        ///The token owner's role in it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role_name: ::std::option::Option<::std::string::String>,
+        ///Which security features are on.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub security_and_analysis: ::std::option::Option<SecurityAndAnalysis>,
-        ///Repository size in kilobytes; GitHub recomputes it about once an hour, and a new repository reports 0.
+        ///Its size, in kilobytes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<i64>,
+        ///Where to clone it over SSH.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ssh_url: ::std::option::Option<::std::string::String>,
+        ///How many stars it has.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stargazers_count: ::std::option::Option<i64>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stargazers_url: ::std::option::Option<::std::string::String>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub statuses_url: ::std::option::Option<::std::string::String>,
+        ///How many accounts watch it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subscribers_count: ::std::option::Option<i64>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subscribers_url: ::std::option::Option<::std::string::String>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subscription_url: ::std::option::Option<::std::string::String>,
+        ///Where to check it out with Subversion.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub svn_url: ::std::option::Option<::std::string::String>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tags_url: ::std::option::Option<::std::string::String>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub teams_url: ::std::option::Option<::std::string::String>,
+        ///A short-lived clone token, when GitHub includes one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub temp_clone_token: ::std::option::Option<::std::string::String>,
+        ///Its topics.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub topics: ::std::vec::Vec<::std::string::String>,
+        ///An API URL (or URL template) of something in the repository; this client does not follow it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub trees_url: ::std::option::Option<::std::string::String>,
+        ///When it last changed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///The repository's API URL.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
+        ///`public`, `private` or `internal`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub visibility: ::std::option::Option<::std::string::String>,
+        ///How many watchers it has.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub watchers: ::std::option::Option<i64>,
+        ///How many watchers it has.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub watchers_count: ::std::option::Option<i64>,
+        ///Whether commits made on the web must be signed off.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub web_commit_signoff_required: ::std::option::Option<bool>,
     }
@@ -258,17 +353,22 @@ pub mod types {
             Default::default()
         }
     }
-    ///`MinimalRepositoryLicense`
+    ///Its license, as GitHub detects it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct MinimalRepositoryLicense {
+        ///GitHub's key for the license, e.g. `mit`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
+        ///The license's name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///The license's GraphQL id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub node_id: ::std::option::Option<::std::string::String>,
+        ///The license's SPDX id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub spdx_id: ::std::option::Option<::std::string::String>,
+        ///The license's API URL.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
     }
@@ -277,17 +377,22 @@ pub mod types {
             Default::default()
         }
     }
-    ///`MinimalRepositoryPermissions`
+    ///What the token owner may do in it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct MinimalRepositoryPermissions {
+        ///May administer it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub admin: ::std::option::Option<bool>,
+        ///May maintain it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub maintain: ::std::option::Option<bool>,
+        ///May read it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pull: ::std::option::Option<bool>,
+        ///May push to it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub push: ::std::option::Option<bool>,
+        ///May triage issues and pull requests.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub triage: ::std::option::Option<bool>,
     }
@@ -296,24 +401,30 @@ pub mod types {
             Default::default()
         }
     }
-    ///A package published to GitHub Packages.
+    ///A package in one of GitHub's registries.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct Package {
+        ///When it was created.
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The package's page on GitHub.
         pub html_url: ::std::string::String,
-        ///The package's unique id.
+        ///GitHub's id of the package.
         pub id: i64,
-        ///The package's name.
+        ///The package's name; container images may hold `/` (`team/app`).
         pub name: ::std::string::String,
+        ///Who owns it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<SimpleUser>,
         ///Known values: `npm`, `maven`, `rubygems`, `docker`, `nuget`, `container`.
         pub package_type: ::std::string::String,
+        ///The repository it is linked to, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub repository: ::std::option::Option<MinimalRepository>,
+        ///When it last changed.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The package's API URL.
         pub url: ::std::string::String,
-        ///How many versions the package has.
+        ///How many versions it has; single-package answers say, listings leave it out.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version_count: ::std::option::Option<i64>,
         ///Known values: `private`, `public`.
@@ -395,26 +506,34 @@ pub mod types {
             value.parse()
         }
     }
-    ///One version of a package.
+    ///One version of a package; for a container image, one manifest digest with its tags.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct PackageVersion {
+        ///When it was created.
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///When it was deleted, for versions listed as deleted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deleted_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///The version's description, when the registry reports one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///The version's page on GitHub.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub html_url: ::std::option::Option<::std::string::String>,
-        ///The version's unique id.
+        ///GitHub's id of the version, as the version operations take it.
         pub id: i64,
+        ///The version's license, when the registry reports one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub license: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub metadata: ::std::option::Option<PackageVersionMetadata>,
-        ///The version's name; for containers this is the manifest digest.
+        ///The version's name: a version number, or a container image's manifest digest (`sha256:…`).
         pub name: ::std::string::String,
+        ///The package's page on GitHub.
         pub package_html_url: ::std::string::String,
+        ///When it last changed.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The version's API URL.
         pub url: ::std::string::String,
     }
     impl PackageVersion {
@@ -422,7 +541,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///`PackageVersionMetadata`
+    ///What the registry adds: the type, and the tags of an image.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct PackageVersionMetadata {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -556,7 +675,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///Which security features are switched on for the repository.
+    ///Which of a repository's security features are on.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct SecurityAndAnalysis {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -572,6 +691,22 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub secret_scanning: ::std::option::Option<SecurityAndAnalysisSecretScanning>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub secret_scanning_ai_detection: ::std::option::Option<
+            SecurityAndAnalysisSecretScanningAiDetection,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub secret_scanning_delegated_alert_dismissal: ::std::option::Option<
+            SecurityAndAnalysisSecretScanningDelegatedAlertDismissal,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub secret_scanning_delegated_bypass: ::std::option::Option<
+            SecurityAndAnalysisSecretScanningDelegatedBypass,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub secret_scanning_delegated_bypass_options: ::std::option::Option<
+            SecurityAndAnalysisSecretScanningDelegatedBypassOptions,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub secret_scanning_non_provider_patterns: ::std::option::Option<
             SecurityAndAnalysisSecretScanningNonProviderPatterns,
         >,
@@ -585,7 +720,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///`SecurityAndAnalysisAdvancedSecurity`
+    ///GitHub Advanced Security.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct SecurityAndAnalysisAdvancedSecurity {
         ///Known values: `enabled`, `disabled`.
@@ -597,7 +732,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///`SecurityAndAnalysisCodeSecurity`
+    ///Code security.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct SecurityAndAnalysisCodeSecurity {
         ///Known values: `enabled`, `disabled`.
@@ -609,7 +744,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///`SecurityAndAnalysisDependabotSecurityUpdates`
+    ///Dependabot security updates.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct SecurityAndAnalysisDependabotSecurityUpdates {
         ///Known values: `enabled`, `disabled`.
@@ -621,7 +756,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///`SecurityAndAnalysisSecretScanning`
+    ///Secret scanning.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct SecurityAndAnalysisSecretScanning {
         ///Known values: `enabled`, `disabled`.
@@ -633,7 +768,75 @@ pub mod types {
             Default::default()
         }
     }
-    ///`SecurityAndAnalysisSecretScanningNonProviderPatterns`
+    ///Secret scanning with AI detection.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    pub struct SecurityAndAnalysisSecretScanningAiDetection {
+        ///Known values: `enabled`, `disabled`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
+    }
+    impl SecurityAndAnalysisSecretScanningAiDetection {
+        pub fn builder() -> builder::SecurityAndAnalysisSecretScanningAiDetection {
+            Default::default()
+        }
+    }
+    ///Delegated dismissal of secret scanning alerts.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    pub struct SecurityAndAnalysisSecretScanningDelegatedAlertDismissal {
+        ///Known values: `enabled`, `disabled`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
+    }
+    impl SecurityAndAnalysisSecretScanningDelegatedAlertDismissal {
+        pub fn builder() -> builder::SecurityAndAnalysisSecretScanningDelegatedAlertDismissal {
+            Default::default()
+        }
+    }
+    ///Delegated bypass of push protection.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    pub struct SecurityAndAnalysisSecretScanningDelegatedBypass {
+        ///Known values: `enabled`, `disabled`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
+    }
+    impl SecurityAndAnalysisSecretScanningDelegatedBypass {
+        pub fn builder() -> builder::SecurityAndAnalysisSecretScanningDelegatedBypass {
+            Default::default()
+        }
+    }
+    ///Who may approve push protection bypasses.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    pub struct SecurityAndAnalysisSecretScanningDelegatedBypassOptions {
+        ///The teams and roles that may approve bypasses.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub reviewers: ::std::vec::Vec<
+            SecurityAndAnalysisSecretScanningDelegatedBypassOptionsReviewersItem,
+        >,
+    }
+    impl SecurityAndAnalysisSecretScanningDelegatedBypassOptions {
+        pub fn builder() -> builder::SecurityAndAnalysisSecretScanningDelegatedBypassOptions {
+            Default::default()
+        }
+    }
+    ///`SecurityAndAnalysisSecretScanningDelegatedBypassOptionsReviewersItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct SecurityAndAnalysisSecretScanningDelegatedBypassOptionsReviewersItem {
+        ///Known values: `ALWAYS`, `EXEMPT`.
+        #[serde(
+            default = "defaults::security_and_analysis_secret_scanning_delegated_bypass_options_reviewers_item_mode"
+        )]
+        pub mode: ::std::string::String,
+        ///The team's or role's id.
+        pub reviewer_id: i64,
+        ///Known values: `TEAM`, `ROLE`.
+        pub reviewer_type: ::std::string::String,
+    }
+    impl SecurityAndAnalysisSecretScanningDelegatedBypassOptionsReviewersItem {
+        pub fn builder() -> builder::SecurityAndAnalysisSecretScanningDelegatedBypassOptionsReviewersItem {
+            Default::default()
+        }
+    }
+    ///Secret scanning of generic patterns.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct SecurityAndAnalysisSecretScanningNonProviderPatterns {
         ///Known values: `enabled`, `disabled`.
@@ -645,7 +848,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///`SecurityAndAnalysisSecretScanningPushProtection`
+    ///Secret scanning push protection.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct SecurityAndAnalysisSecretScanningPushProtection {
         ///Known values: `enabled`, `disabled`.
@@ -657,35 +860,57 @@ pub mod types {
             Default::default()
         }
     }
-    ///The short form of a GitHub account.
+    ///A GitHub account (a user or an organization), as other objects show it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct SimpleUser {
+        ///The account's avatar image.
         pub avatar_url: ::std::string::String,
+        ///The account's public email, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        ///An API URL (or URL template) of something related to the account; this client does not follow it.
         pub events_url: ::std::string::String,
+        ///An API URL (or URL template) of something related to the account; this client does not follow it.
         pub followers_url: ::std::string::String,
+        ///An API URL (or URL template) of something related to the account; this client does not follow it.
         pub following_url: ::std::string::String,
+        ///An API URL (or URL template) of something related to the account; this client does not follow it.
         pub gists_url: ::std::string::String,
+        ///An old Gravatar id, usually empty.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub gravatar_id: ::std::option::Option<::std::string::String>,
+        ///The account's page on GitHub.
         pub html_url: ::std::string::String,
+        ///GitHub's id of the account.
         pub id: i64,
+        ///The account's login.
         pub login: ::std::string::String,
+        ///The account's display name, if public.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///The account's GraphQL id.
         pub node_id: ::std::string::String,
+        ///An API URL (or URL template) of something related to the account; this client does not follow it.
         pub organizations_url: ::std::string::String,
+        ///An API URL (or URL template) of something related to the account; this client does not follow it.
         pub received_events_url: ::std::string::String,
+        ///An API URL (or URL template) of something related to the account; this client does not follow it.
         pub repos_url: ::std::string::String,
+        ///Whether it administers GitHub (or this GitHub Enterprise Server).
         pub site_admin: bool,
+        ///When it starred the repository, in stargazer listings.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub starred_at: ::std::option::Option<::std::string::String>,
+        ///An API URL (or URL template) of something related to the account; this client does not follow it.
         pub starred_url: ::std::string::String,
+        ///An API URL (or URL template) of something related to the account; this client does not follow it.
         pub subscriptions_url: ::std::string::String,
+        ///`User` or `Organization`.
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+        ///The account's API URL.
         pub url: ::std::string::String,
+        ///How much of the account GitHub shows (`public`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_view_type: ::std::option::Option<::std::string::String>,
     }
@@ -3597,6 +3822,30 @@ pub mod types {
                 ::std::option::Option<super::SecurityAndAnalysisSecretScanning>,
                 ::std::string::String,
             >,
+            secret_scanning_ai_detection: ::std::result::Result<
+                ::std::option::Option<
+                    super::SecurityAndAnalysisSecretScanningAiDetection,
+                >,
+                ::std::string::String,
+            >,
+            secret_scanning_delegated_alert_dismissal: ::std::result::Result<
+                ::std::option::Option<
+                    super::SecurityAndAnalysisSecretScanningDelegatedAlertDismissal,
+                >,
+                ::std::string::String,
+            >,
+            secret_scanning_delegated_bypass: ::std::result::Result<
+                ::std::option::Option<
+                    super::SecurityAndAnalysisSecretScanningDelegatedBypass,
+                >,
+                ::std::string::String,
+            >,
+            secret_scanning_delegated_bypass_options: ::std::result::Result<
+                ::std::option::Option<
+                    super::SecurityAndAnalysisSecretScanningDelegatedBypassOptions,
+                >,
+                ::std::string::String,
+            >,
             secret_scanning_non_provider_patterns: ::std::result::Result<
                 ::std::option::Option<
                     super::SecurityAndAnalysisSecretScanningNonProviderPatterns,
@@ -3617,6 +3866,10 @@ pub mod types {
                     code_security: Ok(Default::default()),
                     dependabot_security_updates: Ok(Default::default()),
                     secret_scanning: Ok(Default::default()),
+                    secret_scanning_ai_detection: Ok(Default::default()),
+                    secret_scanning_delegated_alert_dismissal: Ok(Default::default()),
+                    secret_scanning_delegated_bypass: Ok(Default::default()),
+                    secret_scanning_delegated_bypass_options: Ok(Default::default()),
                     secret_scanning_non_provider_patterns: Ok(Default::default()),
                     secret_scanning_push_protection: Ok(Default::default()),
                 }
@@ -3687,6 +3940,84 @@ pub mod types {
                     });
                 self
             }
+            pub fn secret_scanning_ai_detection<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::SecurityAndAnalysisSecretScanningAiDetection,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.secret_scanning_ai_detection = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for secret_scanning_ai_detection: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn secret_scanning_delegated_alert_dismissal<T>(
+                mut self,
+                value: T,
+            ) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::SecurityAndAnalysisSecretScanningDelegatedAlertDismissal,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.secret_scanning_delegated_alert_dismissal = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for secret_scanning_delegated_alert_dismissal: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn secret_scanning_delegated_bypass<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::SecurityAndAnalysisSecretScanningDelegatedBypass,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.secret_scanning_delegated_bypass = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for secret_scanning_delegated_bypass: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn secret_scanning_delegated_bypass_options<T>(
+                mut self,
+                value: T,
+            ) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::SecurityAndAnalysisSecretScanningDelegatedBypassOptions,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.secret_scanning_delegated_bypass_options = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for secret_scanning_delegated_bypass_options: {e}"
+                        )
+                    });
+                self
+            }
             pub fn secret_scanning_non_provider_patterns<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -3735,6 +4066,13 @@ pub mod types {
                     code_security: value.code_security?,
                     dependabot_security_updates: value.dependabot_security_updates?,
                     secret_scanning: value.secret_scanning?,
+                    secret_scanning_ai_detection: value.secret_scanning_ai_detection?,
+                    secret_scanning_delegated_alert_dismissal: value
+                        .secret_scanning_delegated_alert_dismissal?,
+                    secret_scanning_delegated_bypass: value
+                        .secret_scanning_delegated_bypass?,
+                    secret_scanning_delegated_bypass_options: value
+                        .secret_scanning_delegated_bypass_options?,
                     secret_scanning_non_provider_patterns: value
                         .secret_scanning_non_provider_patterns?,
                     secret_scanning_push_protection: value
@@ -3749,6 +4087,16 @@ pub mod types {
                     code_security: Ok(value.code_security),
                     dependabot_security_updates: Ok(value.dependabot_security_updates),
                     secret_scanning: Ok(value.secret_scanning),
+                    secret_scanning_ai_detection: Ok(value.secret_scanning_ai_detection),
+                    secret_scanning_delegated_alert_dismissal: Ok(
+                        value.secret_scanning_delegated_alert_dismissal,
+                    ),
+                    secret_scanning_delegated_bypass: Ok(
+                        value.secret_scanning_delegated_bypass,
+                    ),
+                    secret_scanning_delegated_bypass_options: Ok(
+                        value.secret_scanning_delegated_bypass_options,
+                    ),
                     secret_scanning_non_provider_patterns: Ok(
                         value.secret_scanning_non_provider_patterns,
                     ),
@@ -3928,6 +4276,289 @@ pub mod types {
         for SecurityAndAnalysisSecretScanning {
             fn from(value: super::SecurityAndAnalysisSecretScanning) -> Self {
                 Self { status: Ok(value.status) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SecurityAndAnalysisSecretScanningAiDetection {
+            status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SecurityAndAnalysisSecretScanningAiDetection {
+            fn default() -> Self {
+                Self {
+                    status: Ok(Default::default()),
+                }
+            }
+        }
+        impl SecurityAndAnalysisSecretScanningAiDetection {
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SecurityAndAnalysisSecretScanningAiDetection>
+        for super::SecurityAndAnalysisSecretScanningAiDetection {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SecurityAndAnalysisSecretScanningAiDetection,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { status: value.status? })
+            }
+        }
+        impl ::std::convert::From<super::SecurityAndAnalysisSecretScanningAiDetection>
+        for SecurityAndAnalysisSecretScanningAiDetection {
+            fn from(value: super::SecurityAndAnalysisSecretScanningAiDetection) -> Self {
+                Self { status: Ok(value.status) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SecurityAndAnalysisSecretScanningDelegatedAlertDismissal {
+            status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for SecurityAndAnalysisSecretScanningDelegatedAlertDismissal {
+            fn default() -> Self {
+                Self {
+                    status: Ok(Default::default()),
+                }
+            }
+        }
+        impl SecurityAndAnalysisSecretScanningDelegatedAlertDismissal {
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<
+            SecurityAndAnalysisSecretScanningDelegatedAlertDismissal,
+        > for super::SecurityAndAnalysisSecretScanningDelegatedAlertDismissal {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SecurityAndAnalysisSecretScanningDelegatedAlertDismissal,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { status: value.status? })
+            }
+        }
+        impl ::std::convert::From<
+            super::SecurityAndAnalysisSecretScanningDelegatedAlertDismissal,
+        > for SecurityAndAnalysisSecretScanningDelegatedAlertDismissal {
+            fn from(
+                value: super::SecurityAndAnalysisSecretScanningDelegatedAlertDismissal,
+            ) -> Self {
+                Self { status: Ok(value.status) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SecurityAndAnalysisSecretScanningDelegatedBypass {
+            status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for SecurityAndAnalysisSecretScanningDelegatedBypass {
+            fn default() -> Self {
+                Self {
+                    status: Ok(Default::default()),
+                }
+            }
+        }
+        impl SecurityAndAnalysisSecretScanningDelegatedBypass {
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SecurityAndAnalysisSecretScanningDelegatedBypass>
+        for super::SecurityAndAnalysisSecretScanningDelegatedBypass {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SecurityAndAnalysisSecretScanningDelegatedBypass,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { status: value.status? })
+            }
+        }
+        impl ::std::convert::From<
+            super::SecurityAndAnalysisSecretScanningDelegatedBypass,
+        > for SecurityAndAnalysisSecretScanningDelegatedBypass {
+            fn from(
+                value: super::SecurityAndAnalysisSecretScanningDelegatedBypass,
+            ) -> Self {
+                Self { status: Ok(value.status) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SecurityAndAnalysisSecretScanningDelegatedBypassOptions {
+            reviewers: ::std::result::Result<
+                ::std::vec::Vec<
+                    super::SecurityAndAnalysisSecretScanningDelegatedBypassOptionsReviewersItem,
+                >,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for SecurityAndAnalysisSecretScanningDelegatedBypassOptions {
+            fn default() -> Self {
+                Self {
+                    reviewers: Ok(Default::default()),
+                }
+            }
+        }
+        impl SecurityAndAnalysisSecretScanningDelegatedBypassOptions {
+            pub fn reviewers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        super::SecurityAndAnalysisSecretScanningDelegatedBypassOptionsReviewersItem,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reviewers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reviewers: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<
+            SecurityAndAnalysisSecretScanningDelegatedBypassOptions,
+        > for super::SecurityAndAnalysisSecretScanningDelegatedBypassOptions {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SecurityAndAnalysisSecretScanningDelegatedBypassOptions,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    reviewers: value.reviewers?,
+                })
+            }
+        }
+        impl ::std::convert::From<
+            super::SecurityAndAnalysisSecretScanningDelegatedBypassOptions,
+        > for SecurityAndAnalysisSecretScanningDelegatedBypassOptions {
+            fn from(
+                value: super::SecurityAndAnalysisSecretScanningDelegatedBypassOptions,
+            ) -> Self {
+                Self {
+                    reviewers: Ok(value.reviewers),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SecurityAndAnalysisSecretScanningDelegatedBypassOptionsReviewersItem {
+            mode: ::std::result::Result<::std::string::String, ::std::string::String>,
+            reviewer_id: ::std::result::Result<i64, ::std::string::String>,
+            reviewer_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for SecurityAndAnalysisSecretScanningDelegatedBypassOptionsReviewersItem {
+            fn default() -> Self {
+                Self {
+                    mode: Ok(
+                        super::defaults::security_and_analysis_secret_scanning_delegated_bypass_options_reviewers_item_mode(),
+                    ),
+                    reviewer_id: Err("no value supplied for reviewer_id".to_string()),
+                    reviewer_type: Err("no value supplied for reviewer_type".to_string()),
+                }
+            }
+        }
+        impl SecurityAndAnalysisSecretScanningDelegatedBypassOptionsReviewersItem {
+            pub fn mode<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mode = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for mode: {e}")
+                    });
+                self
+            }
+            pub fn reviewer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reviewer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reviewer_id: {e}")
+                    });
+                self
+            }
+            pub fn reviewer_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reviewer_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reviewer_type: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<
+            SecurityAndAnalysisSecretScanningDelegatedBypassOptionsReviewersItem,
+        >
+        for super::SecurityAndAnalysisSecretScanningDelegatedBypassOptionsReviewersItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SecurityAndAnalysisSecretScanningDelegatedBypassOptionsReviewersItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    mode: value.mode?,
+                    reviewer_id: value.reviewer_id?,
+                    reviewer_type: value.reviewer_type?,
+                })
+            }
+        }
+        impl ::std::convert::From<
+            super::SecurityAndAnalysisSecretScanningDelegatedBypassOptionsReviewersItem,
+        > for SecurityAndAnalysisSecretScanningDelegatedBypassOptionsReviewersItem {
+            fn from(
+                value: super::SecurityAndAnalysisSecretScanningDelegatedBypassOptionsReviewersItem,
+            ) -> Self {
+                Self {
+                    mode: Ok(value.mode),
+                    reviewer_id: Ok(value.reviewer_id),
+                    reviewer_type: Ok(value.reviewer_type),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -4467,6 +5098,12 @@ pub mod types {
             }
         }
     }
+    /// Generation of default values for serde.
+    pub mod defaults {
+        pub(super) fn security_and_analysis_secret_scanning_delegated_bypass_options_reviewers_item_mode() -> ::std::string::String {
+            "ALWAYS".to_string()
+        }
+    }
     /// Error types.
     pub mod error {
         /// Error from a `TryFrom` or `FromStr` implementation.
@@ -4501,11 +5138,11 @@ pub mod types {
     }
 }
 #[derive(Clone, Debug)]
-/**Client for GitHub v3 REST API
+/**Client for GitHub's official OpenAPI spec + Octokit extension
 
-The packages operations of GitHub's REST API, API version 2022-11-28.
+The packages operations of GitHub's REST API: list, inspect, delete and restore the packages of an organization, a user, or the authenticated user, and their versions.
 
-Version: 1.1.4*/
+Version: 23.0.2*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -4547,7 +5184,7 @@ impl Client {
 }
 impl ClientInfo<::std::sync::Arc<dyn crate::RequestHooks>> for Client {
     fn api_version() -> &'static str {
-        "1.1.4"
+        "23.0.2"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
@@ -4567,14 +5204,14 @@ const _: () = {
     {}
 };
 impl Client {
-    /**Get list of conflicting packages during Docker migration for organization
+    /**Packages of an organization whose Docker migration conflicted
 
-Packages of this owner that hit a conflict while being migrated from the Docker registry. Needs `read:packages`.
+Packages that could not be moved from the Docker registry to the Container registry because of a conflict. Needs `read:packages`.
 
 Sends a `GET` request to `/orgs/{org}/docker/conflicts`
 
 Arguments:
-- `org`: Organization login; case does not matter.
+- `org`: The organization's login; case does not matter.
 ```ignore
 let response = client.packages_list_docker_migration_conflicting_packages_for_organization()
     .org(org)
@@ -4586,18 +5223,18 @@ let response = client.packages_list_docker_migration_conflicting_packages_for_or
     ) -> builder::PackagesListDockerMigrationConflictingPackagesForOrganization<'_> {
         builder::PackagesListDockerMigrationConflictingPackagesForOrganization::new(self)
     }
-    /**List packages for an organization
+    /**List an organization's packages
 
-Packages of this owner that the caller can read. Needs `read:packages`, plus `repo` for registries with repository-scoped permissions.
+One page of an organization's packages of one type, optionally of one visibility. Needs `read:packages`; listings carry no `version_count`.
 
 Sends a `GET` request to `/orgs/{org}/packages`
 
 Arguments:
-- `org`: Organization login; case does not matter.
-- `package_type`: Registry the packages live in (see the `package_type` path parameter for the values' meaning).
-- `page`: Which page of results to return, starting at 1.
-- `per_page`: How many results a page holds, at most 100.
-- `visibility`: Only return packages with this visibility. `internal` exists only in registries with granular permissions; elsewhere it means the same as `private`.
+- `org`: The organization's login; case does not matter.
+- `package_type`: The registry the package lives in: `container` for ghcr.io images, `docker` for the old Docker registry, `maven` also for Gradle.
+- `page`: Which page to return, counting from 1.
+- `per_page`: How many items a page holds: 1 to 100, 30 by default.
+- `visibility`: Only packages with this visibility; `internal` exists only where permissions are granular, and means `private` elsewhere.
 ```ignore
 let response = client.packages_list_packages_for_organization()
     .org(org)
@@ -4613,16 +5250,16 @@ let response = client.packages_list_packages_for_organization()
     ) -> builder::PackagesListPackagesForOrganization<'_> {
         builder::PackagesListPackagesForOrganization::new(self)
     }
-    /**Get a package for an organization
+    /**Get an organization's package
 
-One package of this owner. Needs `read:packages`.
+One package of an organization, with its version count. Needs `read:packages`.
 
 Sends a `GET` request to `/orgs/{org}/packages/{package_type}/{package_name}`
 
 Arguments:
-- `org`: Organization login; case does not matter.
-- `package_type`: Registry the package lives in. Gradle packages are `maven`; images in the Container registry (`ghcr.io`) are `container`; `docker` finds images pushed to the old Docker registry (`docker.pkg.github.com`), migrated or not.
-- `package_name`: Name of the package.
+- `org`: The organization's login; case does not matter.
+- `package_type`: The registry the package lives in: `container` for ghcr.io images, `docker` for the old Docker registry, `maven` also for Gradle.
+- `package_name`: The package's name, sent as one path segment (`team/app` becomes `team%2Fapp`).
 ```ignore
 let response = client.packages_get_package_for_organization()
     .org(org)
@@ -4636,16 +5273,16 @@ let response = client.packages_get_package_for_organization()
     ) -> builder::PackagesGetPackageForOrganization<'_> {
         builder::PackagesGetPackageForOrganization::new(self)
     }
-    /**Delete a package for an organization
+    /**Delete an organization's package
 
-Deletes the whole package. A public package with a version downloaded more than 5,000 times cannot be deleted this way. Needs `read:packages` and `delete:packages`.
+Deletes a whole package with all its versions; it can be restored for 30 days. Needs `read:packages` and `delete:packages`, and admin rights in the organization.
 
 Sends a `DELETE` request to `/orgs/{org}/packages/{package_type}/{package_name}`
 
 Arguments:
-- `org`: Organization login; case does not matter.
-- `package_type`: Registry the package lives in. Gradle packages are `maven`; images in the Container registry (`ghcr.io`) are `container`; `docker` finds images pushed to the old Docker registry (`docker.pkg.github.com`), migrated or not.
-- `package_name`: Name of the package.
+- `org`: The organization's login; case does not matter.
+- `package_type`: The registry the package lives in: `container` for ghcr.io images, `docker` for the old Docker registry, `maven` also for Gradle.
+- `package_name`: The package's name, sent as one path segment (`team/app` becomes `team%2Fapp`).
 ```ignore
 let response = client.packages_delete_package_for_org()
     .org(org)
@@ -4659,17 +5296,17 @@ let response = client.packages_delete_package_for_org()
     ) -> builder::PackagesDeletePackageForOrg<'_> {
         builder::PackagesDeletePackageForOrg::new(self)
     }
-    /**Restore a package for an organization
+    /**Restore an organization's package
 
-Restores a package deleted less than 30 days ago, provided its namespace has not been reused. Needs `read:packages` and `write:packages`.
+Brings back a package deleted in the last 30 days, unless its namespace has been taken since. Needs `read:packages` and `write:packages`.
 
 Sends a `POST` request to `/orgs/{org}/packages/{package_type}/{package_name}/restore`
 
 Arguments:
-- `org`: Organization login; case does not matter.
-- `package_type`: Registry the package lives in. Gradle packages are `maven`; images in the Container registry (`ghcr.io`) are `container`; `docker` finds images pushed to the old Docker registry (`docker.pkg.github.com`), migrated or not.
-- `package_name`: Name of the package.
-- `token`: Package token (documented upstream only as "package token").
+- `org`: The organization's login; case does not matter.
+- `package_type`: The registry the package lives in: `container` for ghcr.io images, `docker` for the old Docker registry, `maven` also for Gradle.
+- `package_name`: The package's name, sent as one path segment (`team/app` becomes `team%2Fapp`).
+- `token`: The package token GitHub's restore optionally takes.
 ```ignore
 let response = client.packages_restore_package_for_org()
     .org(org)
@@ -4684,19 +5321,19 @@ let response = client.packages_restore_package_for_org()
     ) -> builder::PackagesRestorePackageForOrg<'_> {
         builder::PackagesRestorePackageForOrg::new(self)
     }
-    /**List package versions for a package owned by an organization
+    /**List the versions of an organization's package
 
-Versions of one package of this owner. Needs `read:packages`.
+One page of a package's versions: active ones by default, or deleted ones that can still be restored. Needs `read:packages`.
 
 Sends a `GET` request to `/orgs/{org}/packages/{package_type}/{package_name}/versions`
 
 Arguments:
-- `org`: Organization login; case does not matter.
-- `package_type`: Registry the package lives in. Gradle packages are `maven`; images in the Container registry (`ghcr.io`) are `container`; `docker` finds images pushed to the old Docker registry (`docker.pkg.github.com`), migrated or not.
-- `package_name`: Name of the package.
-- `page`: Which page of results to return, starting at 1.
-- `per_page`: How many results a page holds, at most 100.
-- `state`: Return active versions, or deleted ones that can still be restored.
+- `org`: The organization's login; case does not matter.
+- `package_type`: The registry the package lives in: `container` for ghcr.io images, `docker` for the old Docker registry, `maven` also for Gradle.
+- `package_name`: The package's name, sent as one path segment (`team/app` becomes `team%2Fapp`).
+- `page`: Which page to return, counting from 1.
+- `per_page`: How many items a page holds: 1 to 100, 30 by default.
+- `state`: Active versions (the default), or deleted versions that can still be restored.
 ```ignore
 let response = client.packages_get_all_package_versions_for_package_owned_by_org()
     .org(org)
@@ -4713,17 +5350,17 @@ let response = client.packages_get_all_package_versions_for_package_owned_by_org
     ) -> builder::PackagesGetAllPackageVersionsForPackageOwnedByOrg<'_> {
         builder::PackagesGetAllPackageVersionsForPackageOwnedByOrg::new(self)
     }
-    /**Get a package version for an organization
+    /**Get a version of an organization's package
 
-One version of a package of this owner. Needs `read:packages`.
+One version of a package, by id. Needs `read:packages`.
 
 Sends a `GET` request to `/orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}`
 
 Arguments:
-- `org`: Organization login; case does not matter.
-- `package_type`: Registry the package lives in. Gradle packages are `maven`; images in the Container registry (`ghcr.io`) are `container`; `docker` finds images pushed to the old Docker registry (`docker.pkg.github.com`), migrated or not.
-- `package_name`: Name of the package.
-- `package_version_id`: Unique id of the package version.
+- `org`: The organization's login; case does not matter.
+- `package_type`: The registry the package lives in: `container` for ghcr.io images, `docker` for the old Docker registry, `maven` also for Gradle.
+- `package_name`: The package's name, sent as one path segment (`team/app` becomes `team%2Fapp`).
+- `package_version_id`: The version's id, as listings give it.
 ```ignore
 let response = client.packages_get_package_version_for_organization()
     .org(org)
@@ -4738,17 +5375,17 @@ let response = client.packages_get_package_version_for_organization()
     ) -> builder::PackagesGetPackageVersionForOrganization<'_> {
         builder::PackagesGetPackageVersionForOrganization::new(self)
     }
-    /**Delete package version for an organization
+    /**Delete a version of an organization's package
 
-Deletes one version. A version of a public package downloaded more than 5,000 times cannot be deleted this way. Needs `read:packages` and `delete:packages`.
+Deletes one version; it can be restored for 30 days. GitHub refuses to delete a package's last version, and a public version downloaded more than 5,000 times. Needs `read:packages` and `delete:packages`, and admin rights.
 
 Sends a `DELETE` request to `/orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}`
 
 Arguments:
-- `org`: Organization login; case does not matter.
-- `package_type`: Registry the package lives in. Gradle packages are `maven`; images in the Container registry (`ghcr.io`) are `container`; `docker` finds images pushed to the old Docker registry (`docker.pkg.github.com`), migrated or not.
-- `package_name`: Name of the package.
-- `package_version_id`: Unique id of the package version.
+- `org`: The organization's login; case does not matter.
+- `package_type`: The registry the package lives in: `container` for ghcr.io images, `docker` for the old Docker registry, `maven` also for Gradle.
+- `package_name`: The package's name, sent as one path segment (`team/app` becomes `team%2Fapp`).
+- `package_version_id`: The version's id, as listings give it.
 ```ignore
 let response = client.packages_delete_package_version_for_org()
     .org(org)
@@ -4763,17 +5400,17 @@ let response = client.packages_delete_package_version_for_org()
     ) -> builder::PackagesDeletePackageVersionForOrg<'_> {
         builder::PackagesDeletePackageVersionForOrg::new(self)
     }
-    /**Restore package version for an organization
+    /**Restore a version of an organization's package
 
-Restores a version deleted less than 30 days ago, provided its namespace has not been reused. Needs `read:packages` and `write:packages`.
+Brings back a version deleted in the last 30 days. Needs `read:packages` and `write:packages`.
 
 Sends a `POST` request to `/orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore`
 
 Arguments:
-- `org`: Organization login; case does not matter.
-- `package_type`: Registry the package lives in. Gradle packages are `maven`; images in the Container registry (`ghcr.io`) are `container`; `docker` finds images pushed to the old Docker registry (`docker.pkg.github.com`), migrated or not.
-- `package_name`: Name of the package.
-- `package_version_id`: Unique id of the package version.
+- `org`: The organization's login; case does not matter.
+- `package_type`: The registry the package lives in: `container` for ghcr.io images, `docker` for the old Docker registry, `maven` also for Gradle.
+- `package_name`: The package's name, sent as one path segment (`team/app` becomes `team%2Fapp`).
+- `package_version_id`: The version's id, as listings give it.
 ```ignore
 let response = client.packages_restore_package_version_for_org()
     .org(org)
@@ -4788,9 +5425,9 @@ let response = client.packages_restore_package_version_for_org()
     ) -> builder::PackagesRestorePackageVersionForOrg<'_> {
         builder::PackagesRestorePackageVersionForOrg::new(self)
     }
-    /**Get list of conflicting packages during Docker migration for authenticated-user
+    /**Your packages whose Docker migration conflicted
 
-Packages of this owner that hit a conflict while being migrated from the Docker registry. Needs `read:packages`.
+The token owner's packages that could not be moved from the Docker registry to the Container registry because of a conflict. Needs `read:packages`.
 
 Sends a `GET` request to `/user/docker/conflicts`
 
@@ -4808,17 +5445,17 @@ let response = client.packages_list_docker_migration_conflicting_packages_for_au
             self,
         )
     }
-    /**List packages for the authenticated user's namespace
+    /**List your packages
 
-Packages of this owner that the caller can read. Needs `read:packages`, plus `repo` for registries with repository-scoped permissions.
+One page of the token owner's packages of one type, private ones included. Needs `read:packages`.
 
 Sends a `GET` request to `/user/packages`
 
 Arguments:
-- `package_type`: Registry the packages live in (see the `package_type` path parameter for the values' meaning).
-- `page`: Which page of results to return, starting at 1.
-- `per_page`: How many results a page holds, at most 100.
-- `visibility`: Only return packages with this visibility. `internal` exists only in registries with granular permissions; elsewhere it means the same as `private`.
+- `package_type`: The registry the package lives in: `container` for ghcr.io images, `docker` for the old Docker registry, `maven` also for Gradle.
+- `page`: Which page to return, counting from 1.
+- `per_page`: How many items a page holds: 1 to 100, 30 by default.
+- `visibility`: Only packages with this visibility; `internal` exists only where permissions are granular, and means `private` elsewhere.
 ```ignore
 let response = client.packages_list_packages_for_authenticated_user()
     .package_type(package_type)
@@ -4833,15 +5470,15 @@ let response = client.packages_list_packages_for_authenticated_user()
     ) -> builder::PackagesListPackagesForAuthenticatedUser<'_> {
         builder::PackagesListPackagesForAuthenticatedUser::new(self)
     }
-    /**Get a package for the authenticated user
+    /**Get one of your packages
 
-One package of this owner. Needs `read:packages`.
+One package of the token owner, with its version count. Needs `read:packages`.
 
 Sends a `GET` request to `/user/packages/{package_type}/{package_name}`
 
 Arguments:
-- `package_type`: Registry the package lives in. Gradle packages are `maven`; images in the Container registry (`ghcr.io`) are `container`; `docker` finds images pushed to the old Docker registry (`docker.pkg.github.com`), migrated or not.
-- `package_name`: Name of the package.
+- `package_type`: The registry the package lives in: `container` for ghcr.io images, `docker` for the old Docker registry, `maven` also for Gradle.
+- `package_name`: The package's name, sent as one path segment (`team/app` becomes `team%2Fapp`).
 ```ignore
 let response = client.packages_get_package_for_authenticated_user()
     .package_type(package_type)
@@ -4854,15 +5491,15 @@ let response = client.packages_get_package_for_authenticated_user()
     ) -> builder::PackagesGetPackageForAuthenticatedUser<'_> {
         builder::PackagesGetPackageForAuthenticatedUser::new(self)
     }
-    /**Delete a package for the authenticated user
+    /**Delete one of your packages
 
-Deletes the whole package. A public package with a version downloaded more than 5,000 times cannot be deleted this way. Needs `read:packages` and `delete:packages`.
+Deletes a whole package of the token owner with all its versions; it can be restored for 30 days. Needs `read:packages` and `delete:packages`.
 
 Sends a `DELETE` request to `/user/packages/{package_type}/{package_name}`
 
 Arguments:
-- `package_type`: Registry the package lives in. Gradle packages are `maven`; images in the Container registry (`ghcr.io`) are `container`; `docker` finds images pushed to the old Docker registry (`docker.pkg.github.com`), migrated or not.
-- `package_name`: Name of the package.
+- `package_type`: The registry the package lives in: `container` for ghcr.io images, `docker` for the old Docker registry, `maven` also for Gradle.
+- `package_name`: The package's name, sent as one path segment (`team/app` becomes `team%2Fapp`).
 ```ignore
 let response = client.packages_delete_package_for_authenticated_user()
     .package_type(package_type)
@@ -4875,16 +5512,16 @@ let response = client.packages_delete_package_for_authenticated_user()
     ) -> builder::PackagesDeletePackageForAuthenticatedUser<'_> {
         builder::PackagesDeletePackageForAuthenticatedUser::new(self)
     }
-    /**Restore a package for the authenticated user
+    /**Restore one of your packages
 
-Restores a package deleted less than 30 days ago, provided its namespace has not been reused. Needs `read:packages` and `write:packages`.
+Brings back a package of the token owner deleted in the last 30 days, unless its namespace has been taken since. Needs `read:packages` and `write:packages`.
 
 Sends a `POST` request to `/user/packages/{package_type}/{package_name}/restore`
 
 Arguments:
-- `package_type`: Registry the package lives in. Gradle packages are `maven`; images in the Container registry (`ghcr.io`) are `container`; `docker` finds images pushed to the old Docker registry (`docker.pkg.github.com`), migrated or not.
-- `package_name`: Name of the package.
-- `token`: Package token (documented upstream only as "package token").
+- `package_type`: The registry the package lives in: `container` for ghcr.io images, `docker` for the old Docker registry, `maven` also for Gradle.
+- `package_name`: The package's name, sent as one path segment (`team/app` becomes `team%2Fapp`).
+- `token`: The package token GitHub's restore optionally takes.
 ```ignore
 let response = client.packages_restore_package_for_authenticated_user()
     .package_type(package_type)
@@ -4898,18 +5535,18 @@ let response = client.packages_restore_package_for_authenticated_user()
     ) -> builder::PackagesRestorePackageForAuthenticatedUser<'_> {
         builder::PackagesRestorePackageForAuthenticatedUser::new(self)
     }
-    /**List package versions for a package owned by the authenticated user
+    /**List the versions of one of your packages
 
-Versions of one package of this owner. Needs `read:packages`.
+One page of a package's versions: active ones by default, or deleted ones that can still be restored. Needs `read:packages`.
 
 Sends a `GET` request to `/user/packages/{package_type}/{package_name}/versions`
 
 Arguments:
-- `package_type`: Registry the package lives in. Gradle packages are `maven`; images in the Container registry (`ghcr.io`) are `container`; `docker` finds images pushed to the old Docker registry (`docker.pkg.github.com`), migrated or not.
-- `package_name`: Name of the package.
-- `page`: Which page of results to return, starting at 1.
-- `per_page`: How many results a page holds, at most 100.
-- `state`: Return active versions, or deleted ones that can still be restored.
+- `package_type`: The registry the package lives in: `container` for ghcr.io images, `docker` for the old Docker registry, `maven` also for Gradle.
+- `package_name`: The package's name, sent as one path segment (`team/app` becomes `team%2Fapp`).
+- `page`: Which page to return, counting from 1.
+- `per_page`: How many items a page holds: 1 to 100, 30 by default.
+- `state`: Active versions (the default), or deleted versions that can still be restored.
 ```ignore
 let response = client.packages_get_all_package_versions_for_package_owned_by_authenticated_user()
     .package_type(package_type)
@@ -4927,16 +5564,16 @@ let response = client.packages_get_all_package_versions_for_package_owned_by_aut
             self,
         )
     }
-    /**Get a package version for the authenticated user
+    /**Get a version of one of your packages
 
-One version of a package of this owner. Needs `read:packages`.
+One version of a package of the token owner, by id. Needs `read:packages`.
 
 Sends a `GET` request to `/user/packages/{package_type}/{package_name}/versions/{package_version_id}`
 
 Arguments:
-- `package_type`: Registry the package lives in. Gradle packages are `maven`; images in the Container registry (`ghcr.io`) are `container`; `docker` finds images pushed to the old Docker registry (`docker.pkg.github.com`), migrated or not.
-- `package_name`: Name of the package.
-- `package_version_id`: Unique id of the package version.
+- `package_type`: The registry the package lives in: `container` for ghcr.io images, `docker` for the old Docker registry, `maven` also for Gradle.
+- `package_name`: The package's name, sent as one path segment (`team/app` becomes `team%2Fapp`).
+- `package_version_id`: The version's id, as listings give it.
 ```ignore
 let response = client.packages_get_package_version_for_authenticated_user()
     .package_type(package_type)
@@ -4950,16 +5587,16 @@ let response = client.packages_get_package_version_for_authenticated_user()
     ) -> builder::PackagesGetPackageVersionForAuthenticatedUser<'_> {
         builder::PackagesGetPackageVersionForAuthenticatedUser::new(self)
     }
-    /**Delete a package version for the authenticated user
+    /**Delete a version of one of your packages
 
-Deletes one version. A version of a public package downloaded more than 5,000 times cannot be deleted this way. Needs `read:packages` and `delete:packages`.
+Deletes one version; it can be restored for 30 days. GitHub refuses to delete a package's last version, and a public version downloaded more than 5,000 times. Needs `read:packages` and `delete:packages`.
 
 Sends a `DELETE` request to `/user/packages/{package_type}/{package_name}/versions/{package_version_id}`
 
 Arguments:
-- `package_type`: Registry the package lives in. Gradle packages are `maven`; images in the Container registry (`ghcr.io`) are `container`; `docker` finds images pushed to the old Docker registry (`docker.pkg.github.com`), migrated or not.
-- `package_name`: Name of the package.
-- `package_version_id`: Unique id of the package version.
+- `package_type`: The registry the package lives in: `container` for ghcr.io images, `docker` for the old Docker registry, `maven` also for Gradle.
+- `package_name`: The package's name, sent as one path segment (`team/app` becomes `team%2Fapp`).
+- `package_version_id`: The version's id, as listings give it.
 ```ignore
 let response = client.packages_delete_package_version_for_authenticated_user()
     .package_type(package_type)
@@ -4973,16 +5610,16 @@ let response = client.packages_delete_package_version_for_authenticated_user()
     ) -> builder::PackagesDeletePackageVersionForAuthenticatedUser<'_> {
         builder::PackagesDeletePackageVersionForAuthenticatedUser::new(self)
     }
-    /**Restore a package version for the authenticated user
+    /**Restore a version of one of your packages
 
-Restores a version deleted less than 30 days ago, provided its namespace has not been reused. Needs `read:packages` and `write:packages`.
+Brings back a version of the token owner deleted in the last 30 days. Needs `read:packages` and `write:packages`.
 
 Sends a `POST` request to `/user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore`
 
 Arguments:
-- `package_type`: Registry the package lives in. Gradle packages are `maven`; images in the Container registry (`ghcr.io`) are `container`; `docker` finds images pushed to the old Docker registry (`docker.pkg.github.com`), migrated or not.
-- `package_name`: Name of the package.
-- `package_version_id`: Unique id of the package version.
+- `package_type`: The registry the package lives in: `container` for ghcr.io images, `docker` for the old Docker registry, `maven` also for Gradle.
+- `package_name`: The package's name, sent as one path segment (`team/app` becomes `team%2Fapp`).
+- `package_version_id`: The version's id, as listings give it.
 ```ignore
 let response = client.packages_restore_package_version_for_authenticated_user()
     .package_type(package_type)
@@ -4996,14 +5633,14 @@ let response = client.packages_restore_package_version_for_authenticated_user()
     ) -> builder::PackagesRestorePackageVersionForAuthenticatedUser<'_> {
         builder::PackagesRestorePackageVersionForAuthenticatedUser::new(self)
     }
-    /**Get list of conflicting packages during Docker migration for user
+    /**Packages of a user whose Docker migration conflicted
 
-Packages of this owner that hit a conflict while being migrated from the Docker registry. Needs `read:packages`.
+Packages that could not be moved from the Docker registry to the Container registry because of a conflict. Needs `read:packages`.
 
 Sends a `GET` request to `/users/{username}/docker/conflicts`
 
 Arguments:
-- `username`: Login of the GitHub user account.
+- `username`: The user's login.
 ```ignore
 let response = client.packages_list_docker_migration_conflicting_packages_for_user()
     .username(username)
@@ -5015,18 +5652,18 @@ let response = client.packages_list_docker_migration_conflicting_packages_for_us
     ) -> builder::PackagesListDockerMigrationConflictingPackagesForUser<'_> {
         builder::PackagesListDockerMigrationConflictingPackagesForUser::new(self)
     }
-    /**List packages for a user
+    /**List a user's packages
 
-Packages of this owner that the caller can read. Needs `read:packages`, plus `repo` for registries with repository-scoped permissions.
+One page of a user's packages of one type, optionally of one visibility. Needs `read:packages`.
 
 Sends a `GET` request to `/users/{username}/packages`
 
 Arguments:
-- `username`: Login of the GitHub user account.
-- `package_type`: Registry the packages live in (see the `package_type` path parameter for the values' meaning).
-- `page`: Which page of results to return, starting at 1.
-- `per_page`: How many results a page holds, at most 100.
-- `visibility`: Only return packages with this visibility. `internal` exists only in registries with granular permissions; elsewhere it means the same as `private`.
+- `username`: The user's login.
+- `package_type`: The registry the package lives in: `container` for ghcr.io images, `docker` for the old Docker registry, `maven` also for Gradle.
+- `page`: Which page to return, counting from 1.
+- `per_page`: How many items a page holds: 1 to 100, 30 by default.
+- `visibility`: Only packages with this visibility; `internal` exists only where permissions are granular, and means `private` elsewhere.
 ```ignore
 let response = client.packages_list_packages_for_user()
     .username(username)
@@ -5042,16 +5679,16 @@ let response = client.packages_list_packages_for_user()
     ) -> builder::PackagesListPackagesForUser<'_> {
         builder::PackagesListPackagesForUser::new(self)
     }
-    /**Get a package for a user
+    /**Get a user's package
 
-One package of this owner. Needs `read:packages`.
+One package of a user, with its version count. Needs `read:packages`.
 
 Sends a `GET` request to `/users/{username}/packages/{package_type}/{package_name}`
 
 Arguments:
-- `username`: Login of the GitHub user account.
-- `package_type`: Registry the package lives in. Gradle packages are `maven`; images in the Container registry (`ghcr.io`) are `container`; `docker` finds images pushed to the old Docker registry (`docker.pkg.github.com`), migrated or not.
-- `package_name`: Name of the package.
+- `username`: The user's login.
+- `package_type`: The registry the package lives in: `container` for ghcr.io images, `docker` for the old Docker registry, `maven` also for Gradle.
+- `package_name`: The package's name, sent as one path segment (`team/app` becomes `team%2Fapp`).
 ```ignore
 let response = client.packages_get_package_for_user()
     .username(username)
@@ -5065,16 +5702,16 @@ let response = client.packages_get_package_for_user()
     ) -> builder::PackagesGetPackageForUser<'_> {
         builder::PackagesGetPackageForUser::new(self)
     }
-    /**Delete a package for a user
+    /**Delete a user's package
 
-Deletes the whole package. A public package with a version downloaded more than 5,000 times cannot be deleted this way. Needs `read:packages` and `delete:packages`.
+Deletes a whole package with all its versions; it can be restored for 30 days. Needs `read:packages` and `delete:packages`.
 
 Sends a `DELETE` request to `/users/{username}/packages/{package_type}/{package_name}`
 
 Arguments:
-- `username`: Login of the GitHub user account.
-- `package_type`: Registry the package lives in. Gradle packages are `maven`; images in the Container registry (`ghcr.io`) are `container`; `docker` finds images pushed to the old Docker registry (`docker.pkg.github.com`), migrated or not.
-- `package_name`: Name of the package.
+- `username`: The user's login.
+- `package_type`: The registry the package lives in: `container` for ghcr.io images, `docker` for the old Docker registry, `maven` also for Gradle.
+- `package_name`: The package's name, sent as one path segment (`team/app` becomes `team%2Fapp`).
 ```ignore
 let response = client.packages_delete_package_for_user()
     .username(username)
@@ -5088,17 +5725,17 @@ let response = client.packages_delete_package_for_user()
     ) -> builder::PackagesDeletePackageForUser<'_> {
         builder::PackagesDeletePackageForUser::new(self)
     }
-    /**Restore a package for a user
+    /**Restore a user's package
 
-Restores a package deleted less than 30 days ago, provided its namespace has not been reused. Needs `read:packages` and `write:packages`.
+Brings back a package deleted in the last 30 days, unless its namespace has been taken since. Needs `read:packages` and `write:packages`.
 
 Sends a `POST` request to `/users/{username}/packages/{package_type}/{package_name}/restore`
 
 Arguments:
-- `username`: Login of the GitHub user account.
-- `package_type`: Registry the package lives in. Gradle packages are `maven`; images in the Container registry (`ghcr.io`) are `container`; `docker` finds images pushed to the old Docker registry (`docker.pkg.github.com`), migrated or not.
-- `package_name`: Name of the package.
-- `token`: Package token (documented upstream only as "package token").
+- `username`: The user's login.
+- `package_type`: The registry the package lives in: `container` for ghcr.io images, `docker` for the old Docker registry, `maven` also for Gradle.
+- `package_name`: The package's name, sent as one path segment (`team/app` becomes `team%2Fapp`).
+- `token`: The package token GitHub's restore optionally takes.
 ```ignore
 let response = client.packages_restore_package_for_user()
     .username(username)
@@ -5113,19 +5750,19 @@ let response = client.packages_restore_package_for_user()
     ) -> builder::PackagesRestorePackageForUser<'_> {
         builder::PackagesRestorePackageForUser::new(self)
     }
-    /**List package versions for a package owned by a user
+    /**List the versions of a user's package
 
-Versions of one package of this owner. Needs `read:packages`.
+One page of a package's versions. GitHub pages this listing and filters it by state like the other scopes (see the `page_user_package_versions` fixup). Needs `read:packages`.
 
 Sends a `GET` request to `/users/{username}/packages/{package_type}/{package_name}/versions`
 
 Arguments:
-- `username`: Login of the GitHub user account.
-- `package_type`: Registry the package lives in. Gradle packages are `maven`; images in the Container registry (`ghcr.io`) are `container`; `docker` finds images pushed to the old Docker registry (`docker.pkg.github.com`), migrated or not.
-- `package_name`: Name of the package.
-- `page`: Which page of results to return, starting at 1.
-- `per_page`: How many results a page holds, at most 100.
-- `state`: Return active versions, or deleted ones that can still be restored.
+- `username`: The user's login.
+- `package_type`: The registry the package lives in: `container` for ghcr.io images, `docker` for the old Docker registry, `maven` also for Gradle.
+- `package_name`: The package's name, sent as one path segment (`team/app` becomes `team%2Fapp`).
+- `page`: Which page to return, counting from 1.
+- `per_page`: How many items a page holds: 1 to 100, 30 by default.
+- `state`: Active versions (the default), or deleted versions that can still be restored.
 ```ignore
 let response = client.packages_get_all_package_versions_for_package_owned_by_user()
     .username(username)
@@ -5142,17 +5779,17 @@ let response = client.packages_get_all_package_versions_for_package_owned_by_use
     ) -> builder::PackagesGetAllPackageVersionsForPackageOwnedByUser<'_> {
         builder::PackagesGetAllPackageVersionsForPackageOwnedByUser::new(self)
     }
-    /**Get a package version for a user
+    /**Get a version of a user's package
 
-One version of a package of this owner. Needs `read:packages`.
+One version of a package, by id. Needs `read:packages`.
 
 Sends a `GET` request to `/users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}`
 
 Arguments:
-- `username`: Login of the GitHub user account.
-- `package_type`: Registry the package lives in. Gradle packages are `maven`; images in the Container registry (`ghcr.io`) are `container`; `docker` finds images pushed to the old Docker registry (`docker.pkg.github.com`), migrated or not.
-- `package_name`: Name of the package.
-- `package_version_id`: Unique id of the package version.
+- `username`: The user's login.
+- `package_type`: The registry the package lives in: `container` for ghcr.io images, `docker` for the old Docker registry, `maven` also for Gradle.
+- `package_name`: The package's name, sent as one path segment (`team/app` becomes `team%2Fapp`).
+- `package_version_id`: The version's id, as listings give it.
 ```ignore
 let response = client.packages_get_package_version_for_user()
     .username(username)
@@ -5167,17 +5804,17 @@ let response = client.packages_get_package_version_for_user()
     ) -> builder::PackagesGetPackageVersionForUser<'_> {
         builder::PackagesGetPackageVersionForUser::new(self)
     }
-    /**Delete package version for a user
+    /**Delete a version of a user's package
 
-Deletes one version. A version of a public package downloaded more than 5,000 times cannot be deleted this way. Needs `read:packages` and `delete:packages`.
+Deletes one version; it can be restored for 30 days. GitHub refuses to delete a package's last version, and a public version downloaded more than 5,000 times. Needs `read:packages` and `delete:packages`.
 
 Sends a `DELETE` request to `/users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}`
 
 Arguments:
-- `username`: Login of the GitHub user account.
-- `package_type`: Registry the package lives in. Gradle packages are `maven`; images in the Container registry (`ghcr.io`) are `container`; `docker` finds images pushed to the old Docker registry (`docker.pkg.github.com`), migrated or not.
-- `package_name`: Name of the package.
-- `package_version_id`: Unique id of the package version.
+- `username`: The user's login.
+- `package_type`: The registry the package lives in: `container` for ghcr.io images, `docker` for the old Docker registry, `maven` also for Gradle.
+- `package_name`: The package's name, sent as one path segment (`team/app` becomes `team%2Fapp`).
+- `package_version_id`: The version's id, as listings give it.
 ```ignore
 let response = client.packages_delete_package_version_for_user()
     .username(username)
@@ -5192,17 +5829,17 @@ let response = client.packages_delete_package_version_for_user()
     ) -> builder::PackagesDeletePackageVersionForUser<'_> {
         builder::PackagesDeletePackageVersionForUser::new(self)
     }
-    /**Restore package version for a user
+    /**Restore a version of a user's package
 
-Restores a version deleted less than 30 days ago, provided its namespace has not been reused. Needs `read:packages` and `write:packages`.
+Brings back a version deleted in the last 30 days. Needs `read:packages` and `write:packages`.
 
 Sends a `POST` request to `/users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore`
 
 Arguments:
-- `username`: Login of the GitHub user account.
-- `package_type`: Registry the package lives in. Gradle packages are `maven`; images in the Container registry (`ghcr.io`) are `container`; `docker` finds images pushed to the old Docker registry (`docker.pkg.github.com`), migrated or not.
-- `package_name`: Name of the package.
-- `package_version_id`: Unique id of the package version.
+- `username`: The user's login.
+- `package_type`: The registry the package lives in: `container` for ghcr.io images, `docker` for the old Docker registry, `maven` also for Gradle.
+- `package_name`: The package's name, sent as one path segment (`team/app` becomes `team%2Fapp`).
+- `package_version_id`: The version's id, as listings give it.
 ```ignore
 let response = client.packages_restore_package_version_for_user()
     .username(username)

@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 
 use codegen::{GENERATED_PATH, SPEC_PATH, Spec, fragment};
 
+pub mod uses;
+
 /// Why a command failed: a one-sentence message, and optional details (such
 /// as a diff) printed before it.
 #[derive(Debug)]
@@ -38,12 +40,24 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// How many lines of one file's diff are printed; the rest is in a file.
+const DIFF_LINES: usize = 40;
+
 /// `cargo xtask codegen [--check]`: regenerates every file derived from
-/// `spec/` (the generated crate and the surface snapshots), or with `check`,
-/// writes nothing and fails with a diff when any of them is stale.
+/// `spec/` and `spec/docs.toml` (the generated crate and the surface
+/// snapshots), or with `check`, writes nothing and fails with a diff when
+/// any of them is stale.
+///
+/// Before generating, it checks that every operation and parameter the
+/// crates in `crates/` use is still in the spec, so a dropped operation is
+/// one line here rather than rustc errors later.
 pub fn codegen(root: &Path, check: bool) -> Result<String, Failure> {
     let spec = load_spec(root)?;
-    let outputs = codegen::outputs(&spec).map_err(|e| Failure::new(format!("{SPEC_PATH}: {e}")))?;
+    let docs = load_docs(root)?;
+    guard_uses(root, &spec)?;
+    let outputs =
+        codegen::outputs(&spec, &docs).map_err(|e| Failure::new(format!("{SPEC_PATH}: {e}")))?;
+    let mut report = docs_report(&spec, &docs, false)?;
 
     let mut stale = Vec::new();
     for output in outputs {
@@ -53,23 +67,23 @@ pub fn codegen(root: &Path, check: bool) -> Result<String, Failure> {
         }
     }
     if stale.is_empty() {
-        return Ok(format!(
+        report.push_str(&format!(
             "{GENERATED_PATH} and the surface snapshots are up to date\n"
         ));
+        return Ok(report);
     }
     let paths: Vec<&str> = stale.iter().map(|(output, _)| output.path).collect();
     if check {
-        let details = stale
-            .iter()
-            .map(|(output, current)| {
-                codegen::diff::unified(
-                    current,
-                    &output.contents,
-                    &format!("{} (checked in)", output.path),
-                    &format!("{} (regenerated from {SPEC_PATH})", output.path),
-                )
-            })
-            .collect();
+        let mut details = report;
+        for (output, current) in &stale {
+            let diff = codegen::diff::unified(
+                current,
+                &output.contents,
+                &format!("{} (checked in)", output.path),
+                &format!("{} (regenerated from {SPEC_PATH})", output.path),
+            );
+            details.push_str(&excerpt(root, output.path, &diff)?);
+        }
         return Err(Failure {
             message: format!(
                 "{} out of date with {SPEC_PATH}; run `cargo xtask codegen` and commit the result",
@@ -81,36 +95,159 @@ pub fn codegen(root: &Path, check: bool) -> Result<String, Failure> {
     for (output, _) in &stale {
         write_atomically(&root.join(output.path), &output.contents)?;
     }
-    Ok(format!("wrote {}\n", paths.join(", ")))
+    report.push_str(&format!("wrote {}\n", paths.join(", ")));
+    Ok(report)
+}
+
+/// The first [`DIFF_LINES`] lines of a diff; the whole diff goes to a file
+/// under `target/xtask/`, which the excerpt names.
+fn excerpt(root: &Path, path: &str, diff: &str) -> Result<String, Failure> {
+    if diff.lines().count() <= DIFF_LINES {
+        return Ok(diff.to_owned());
+    }
+    let file = root
+        .join("target/xtask")
+        .join(format!("{}.diff", path.replace('/', "-")));
+    write_atomically(&file, diff)?;
+    let where_ = format!("the whole diff is in {}", file.display());
+    Ok(codegen::diff::excerpt(diff, DIFF_LINES, &where_))
+}
+
+/// Fails, one line per item, when an operation or parameter that the
+/// crates in `crates/` use is gone from the spec.
+fn guard_uses(root: &Path, spec: &Spec) -> Result<(), Failure> {
+    let uses = uses::scan(root).map_err(Failure::new)?;
+    // Operations are checked on the spec as vendored (a fixup may need a
+    // missing one), parameters on what the fixups make of it (they add some).
+    // A fixup that cannot apply is reported by code generation itself.
+    let mut gone = uses::missing_operations(&uses, spec.value(), SPEC_PATH);
+    if gone.is_empty()
+        && let Ok(fixed) = codegen::fixups::apply_all(spec)
+    {
+        gone = uses::missing_parameters(&uses, &fixed, SPEC_PATH);
+    }
+    if gone.is_empty() {
+        return Ok(());
+    }
+    Err(Failure {
+        message: format!(
+            "{} of what crates/ uses is gone from {SPEC_PATH}; adapt crates/ or the fixups \
+             before regenerating",
+            plural(gone.len(), "use")
+        ),
+        details: gone.iter().map(|line| format!("{line}\n")).collect(),
+    })
+}
+
+/// Lines about the docs overlay: entries that document nothing, and (with
+/// `list`) every item without text, grouped; empty when all is well.
+fn docs_report(spec: &Spec, docs: &codegen::Docs, list: bool) -> Result<String, Failure> {
+    let fixed =
+        codegen::fixups::apply_all(spec).map_err(|e| Failure::new(format!("{SPEC_PATH}: {e}")))?;
+    let (documented, stale) = codegen::documented(&fixed, docs);
+    let undocumented = codegen::overlay::undocumented(&documented);
+    let mut report = String::new();
+    let docs_path = codegen::overlay::DOCS_PATH;
+    if !stale.is_empty() {
+        report.push_str(&format!(
+            "warning: {} in {docs_path} document nothing: {}\n",
+            plural(stale.len(), "entry"),
+            stale.join(", ")
+        ));
+    }
+    if !undocumented.is_empty() {
+        report.push_str(&format!(
+            "warning: {} no text in {docs_path}{}\n",
+            match undocumented.len() {
+                1 => "1 item has".to_owned(),
+                n => format!("{n} items have"),
+            },
+            if list {
+                ":"
+            } else {
+                " (`cargo xtask spec import` lists them)"
+            }
+        ));
+        if list {
+            report.push_str(&grouped(&undocumented));
+        }
+    }
+    Ok(report)
+}
+
+/// `field package.a`, `field package.b` → `  fields of package: a, b`.
+fn grouped(items: &[String]) -> String {
+    let mut groups: std::collections::BTreeMap<String, Vec<&str>> = Default::default();
+    for item in items {
+        let (kind, name) = item.split_once(' ').unwrap_or(("", item));
+        let (group, member) = match (kind, name.split_once('.')) {
+            ("field", Some((schema, field))) => (format!("fields of {schema}"), field),
+            ("info", _) => ("info".to_owned(), name),
+            _ => (format!("{kind}s"), name),
+        };
+        groups.entry(group).or_default().push(member);
+    }
+    groups
+        .iter()
+        .map(|(group, members)| format!("  {group}: {}\n", members.join(", ")))
+        .collect()
+}
+
+fn plural(count: usize, word: &str) -> String {
+    match (count, word.strip_suffix('y')) {
+        (1, _) => format!("1 {word}"),
+        (n, Some(stem)) => format!("{n} {stem}ies"),
+        (n, None) => format!("{n} {word}s"),
+    }
 }
 
 /// `cargo xtask spec import --from FILE`: cuts the packages fragment out of
-/// GitHub's full description, writes it to `spec/` in canonical form and
-/// reports what changed.
+/// GitHub's full description, keeps its facts (see `codegen::facts`),
+/// writes it to `spec/` in canonical form and reports which facts changed,
+/// what `crates/` uses that is gone, and what has no text in the overlay.
 pub fn import_spec(root: &Path, from: &Path) -> Result<String, Failure> {
     let shown = from.display();
     let text =
         fs::read_to_string(from).map_err(|e| Failure::new(format!("cannot read {shown}: {e}")))?;
-    let full = Spec::from_json(&text).map_err(|e| Failure::new(format!("{shown}: {e}")))?;
-    let fragment = fragment::extract(&full).map_err(|e| Failure::new(format!("{shown}: {e}")))?;
+    let file_name = from.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let fragment =
+        fragment::import(&text, file_name).map_err(|e| Failure::new(format!("{shown}: {e}")))?;
 
     let path = root.join(SPEC_PATH);
     let previous = read_optional(&path)?;
     let previous_value = previous
         .as_deref()
         .and_then(|t| serde_json::from_str(t).ok());
-    let changes = fragment::compare(previous_value.as_ref(), fragment.value());
+    let changes = codegen::changes::compare(previous_value.as_ref(), fragment.value());
     let canonical = fragment.to_canonical();
-    if previous.as_deref() == Some(canonical.as_str()) {
-        return Ok(format!("{SPEC_PATH} is already up to date\n{changes}"));
-    }
-    write_atomically(&path, &canonical)?;
+    let mut report = if previous.as_deref() == Some(canonical.as_str()) {
+        format!("{SPEC_PATH} is already up to date\n{changes}")
+    } else {
+        write_atomically(&path, &canonical)?;
+        format!("wrote {SPEC_PATH}\n{changes}")
+    };
 
-    let mut report = format!("wrote {SPEC_PATH}\n{changes}");
-    match codegen::generate(&fragment) {
-        Ok(_) => report.push_str("next: run `cargo xtask codegen`, review the snapshot diffs, commit\n"),
+    if let Err(gone) = guard_uses(root, &fragment) {
+        report.push_str(&gone.details);
+        report.push_str(&format!("warning: {}\n", gone.message));
+    }
+    let docs = load_docs(root)?;
+    // Without fixups that apply there is nothing to document yet; the
+    // codegen warning below says why.
+    let docs_lines = docs_report(&fragment, &docs, true).unwrap_or_default();
+    report.push_str(&docs_lines);
+    match codegen::generate(&fragment, &docs) {
+        Ok(_) => report.push_str(&format!(
+            "next: {}run `cargo xtask codegen`, review the snapshot diffs, commit\n",
+            if docs_lines.is_empty() {
+                ""
+            } else {
+                "bring spec/docs.toml up to date, "
+            }
+        )),
         Err(e) => report.push_str(&format!(
-            "warning: codegen fails on the new spec ({e}); adjust the fixups in codegen/ before regenerating\n"
+            "warning: codegen fails on the new spec ({e}); adjust the fixups in codegen/ before \
+             regenerating\n"
         )),
     }
     Ok(report)
@@ -121,6 +258,13 @@ fn load_spec(root: &Path) -> Result<Spec, Failure> {
     let text = fs::read_to_string(&path)
         .map_err(|e| Failure::new(format!("cannot read {SPEC_PATH}: {e}")))?;
     Spec::from_json(&text).map_err(|e| Failure::new(format!("{SPEC_PATH}: {e}")))
+}
+
+fn load_docs(root: &Path) -> Result<codegen::Docs, Failure> {
+    let path = codegen::overlay::DOCS_PATH;
+    let text = fs::read_to_string(root.join(path))
+        .map_err(|e| Failure::new(format!("cannot read {path}: {e}")))?;
+    codegen::Docs::from_toml(&text).map_err(|e| Failure::new(e.to_string()))
 }
 
 fn read_optional(path: &Path) -> Result<Option<String>, Failure> {

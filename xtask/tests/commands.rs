@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use tempfile::TempDir;
 
 const SPEC: &str = "spec/packages.json";
+const DOCS: &str = "spec/docs.toml";
 const GENERATED: &str = "generated/src/lib.rs";
 const SNAPSHOTS: [&str; 2] = [
     "tests/snapshots/spec_surface.snap",
@@ -22,7 +23,7 @@ struct Workspace {
 impl Workspace {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        for relative in [SPEC, GENERATED].into_iter().chain(SNAPSHOTS) {
+        for relative in [SPEC, DOCS, GENERATED].into_iter().chain(SNAPSHOTS) {
             let target = dir.path().join(relative);
             fs::create_dir_all(target.parent().unwrap()).unwrap();
             fs::copy(xtask::workspace_root().join(relative), target).unwrap();
@@ -60,7 +61,8 @@ fn synthetic_full() -> Value {
     let schema = |name: &str| json!({ "$ref": format!("#/components/schemas/{name}") });
     json!({
         "openapi": "3.0.3",
-        "info": {"title": "GitHub v3 REST API", "version": "1.1.4"},
+        "info": {"title": "GitHub v3 REST API", "version": "1.1.4", "description": "GitHub's words",
+                 "x-github-plan": "api.github.com"},
         "servers": [{"url": "https://api.github.com"}],
         "tags": [
             {"name": "packages", "description": "p"},
@@ -70,6 +72,9 @@ fn synthetic_full() -> Value {
         "paths": {
             "/orgs/{org}/packages": {"get": {
                 "operationId": "packages/list-packages-for-organization",
+                "summary": "List packages", "description": "GitHub's words",
+                "externalDocs": {"url": "https://docs.github.com/x"},
+                "x-github": {"category": "packages"},
                 "tags": ["packages"],
                 "parameters": [{"$ref": "#/components/parameters/org"}, {"$ref": "#/components/parameters/per-page"}],
                 "responses": {
@@ -137,6 +142,31 @@ fn synthetic_full() -> Value {
     })
 }
 
+/// A dereferenced bundle: every `$ref` replaced by what it points at.
+fn dereferenced() -> Value {
+    fn inline(value: &Value, document: &Value) -> Value {
+        match value {
+            Value::Object(map) => match map.get("$ref").and_then(Value::as_str) {
+                Some(reference) => inline(
+                    document.pointer(reference.trim_start_matches('#')).unwrap(),
+                    document,
+                ),
+                None => Value::Object(
+                    map.iter()
+                        .map(|(k, v)| (k.clone(), inline(v, document)))
+                        .collect(),
+                ),
+            },
+            Value::Array(items) => {
+                Value::Array(items.iter().map(|v| inline(v, document)).collect())
+            }
+            other => other.clone(),
+        }
+    }
+    let full = synthetic_full();
+    inline(&full, &full)
+}
+
 fn keys(value: &Value) -> Vec<&str> {
     value
         .as_object()
@@ -155,7 +185,8 @@ fn import_cuts_the_packages_operations_and_what_they_reach() {
     let report = xtask::import_spec(workspace.root(), &full).unwrap();
     assert!(
         report.starts_with(
-            "wrote spec/packages.json\noperations: 2 (added 2, removed 0, changed 0)\n"
+            "wrote spec/packages.json\nsource: api.github.com, REST API 2022-11-28, info.version 1.1.4\n\
+             operations: 2 (added 2, removed 0, changed 0)\n"
         ),
         "{report}"
     );
@@ -173,8 +204,14 @@ fn import_cuts_the_packages_operations_and_what_they_reach() {
     );
     assert_eq!(
         fragment["tags"],
-        json!([{"name": "packages", "description": "p"}])
+        json!([{"name": "packages"}]),
+        "prose is dropped"
     );
+    let list = &fragment["paths"]["/orgs/{org}/packages"]["get"];
+    for prose in ["summary", "description", "externalDocs", "x-github"] {
+        assert!(list.get(prose).is_none(), "{prose} kept: {list}");
+    }
+    assert_eq!(fragment["info"]["x-rest-api-version"], "2022-11-28");
     assert_eq!(
         fragment["servers"],
         json!([{"url": "https://api.github.com"}])
@@ -252,17 +289,14 @@ fn import_reports_what_changed() {
     let report = xtask::import_spec(workspace.root(), &path).unwrap();
     let expected = "\
 wrote spec/packages.json
+source: api.github.com, REST API 2022-11-28, info.version 1.1.4
 operations: 2 (added 1, removed 1, changed 0)
-  + packages/list-packages-for-user (GET /users/{username}/packages)
-  - packages/list-packages-for-organization (GET /orgs/{org}/packages)
+  + GET /users/{username}/packages  packages/list-packages-for-user
+  - GET /orgs/{org}/packages  packages/list-packages-for-organization
 schemas: 5 (added 0, removed 1, changed 1)
-  - basic-error
-  ~ package
-other components:
-  - examples/packages
-  - parameters/org
-  - parameters/per-page
-  - responses/forbidden
+  - basic-error: object
+  ~ package: object
+      + version_count: integer
 ";
     assert!(report.starts_with(expected), "{report}");
 }
@@ -292,7 +326,14 @@ fn import_refuses_bad_input_and_changes_nothing() {
         (
             "description.yaml",
             Some("openapi: 3.0.3\ninfo: {}\n".to_owned()),
-            "YAML descriptions are not supported",
+            "this looks like YAML; use GitHub's .json file instead",
+        ),
+        ("empty.json", Some(" \n".to_owned()), "the file is empty"),
+        (
+            "api.github.com.deref.json",
+            Some(dereferenced().to_string()),
+            "this is a dereferenced description (it has no `$ref` into itself); import the \
+             bundled file instead, e.g. api.github.com.json rather than api.github.com.deref.json",
         ),
         (
             "v31.json",
@@ -360,7 +401,14 @@ fn codegen_check_shows_a_diff_for_a_stale_crate_and_codegen_fixes_it() {
     );
     let generated_diff = "--- generated/src/lib.rs (checked in)\n+++ generated/src/lib.rs (regenerated from spec/packages.json)\n";
     assert!(
-        failure.details.starts_with(generated_diff),
+        failure.details.starts_with(
+            "warning: 1 item has no text in spec/docs.toml (`cargo xtask spec import` lists them)\n"
+        ),
+        "{}",
+        failure.details
+    );
+    assert!(
+        failure.details.contains(generated_diff),
         "{}",
         failure.details
     );
@@ -380,7 +428,7 @@ fn codegen_check_shows_a_diff_for_a_stale_crate_and_codegen_fixes_it() {
 
     let report = xtask::codegen(workspace.root(), false).unwrap();
     assert!(
-        report.starts_with("wrote generated/src/lib.rs, tests/snapshots/spec_surface.snap"),
+        report.contains("\nwrote generated/src/lib.rs, tests/snapshots/spec_surface.snap"),
         "{report}"
     );
     assert!(
@@ -444,4 +492,234 @@ fn the_binary_prints_one_error_line_and_exits_non_zero() {
         "{stderr}"
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+/// The synthetic description as GitHub Enterprise Cloud's file has it:
+/// another plan marker, and a `$ref` to a file outside the document in an
+/// example nothing in the packages fragment uses.
+fn ghec_shaped() -> Value {
+    let mut full = synthetic_full();
+    full["info"]["x-github-plan"] = json!("ghec");
+    full["components"]["examples"]["server-statistics"] =
+        json!({"$ref": "server-statistics-actions.yaml"});
+    full["paths"]["/repos/{owner}/{repo}"]["get"]["responses"]["200"]["content"]["application/json"]
+        ["examples"] = json!({"default": {"$ref": "#/components/examples/server-statistics"}});
+    full
+}
+
+#[test]
+fn import_checks_refs_within_the_fragment_only() {
+    let workspace = Workspace::new();
+    let path = workspace.write("ghec.json", &ghec_shaped().to_string());
+    let report = xtask::import_spec(workspace.root(), &path).unwrap();
+    assert!(
+        report.starts_with("wrote spec/packages.json\nsource: GHEC, REST API 2022-11-28"),
+        "{report}"
+    );
+    let fragment = workspace.read(SPEC);
+    assert!(!fragment.contains("server-statistics"));
+}
+
+#[test]
+fn a_prose_only_change_changes_nothing() {
+    let workspace = Workspace::new();
+    let mut full = synthetic_full();
+    let path = workspace.write("full.json", &full.to_string());
+    xtask::import_spec(workspace.root(), &path).unwrap();
+    let first = workspace.read(SPEC);
+
+    let list = &mut full["paths"]["/orgs/{org}/packages"]["get"];
+    list["description"] = json!("Reworded by GitHub.");
+    list["externalDocs"]["url"] = json!("https://docs.github.com/moved");
+    list["x-github"]["enabledForGitHubApps"] = json!(true);
+    full["components"]["parameters"]["org"]["description"] = json!("New words.");
+    let path = workspace.write("full.json", &full.to_string());
+    let report = xtask::import_spec(workspace.root(), &path).unwrap();
+    assert!(
+        report.starts_with(
+            "spec/packages.json is already up to date\n\
+             source: api.github.com, REST API 2022-11-28, info.version 1.1.4\n\
+             operations: 2 (added 0, removed 0, changed 0)\n\
+             schemas: 6 (added 0, removed 0, changed 0)\n"
+        ),
+        "{report}"
+    );
+    assert!(!report.contains("differ only"), "{report}");
+    assert_eq!(workspace.read(SPEC), first);
+}
+
+#[test]
+fn a_flavour_change_shows_in_the_summary() {
+    let workspace = Workspace::new();
+    let mut full = synthetic_full();
+    let path = workspace.write("api.github.com.json", &full.to_string());
+    xtask::import_spec(workspace.root(), &path).unwrap();
+
+    full["info"]["x-github-plan"] = json!("ghes");
+    full["info"]["x-github-release"] = json!(3.17);
+    full["servers"] = json!([{"url": "{protocol}://{hostname}/api/v3",
+        "variables": {"hostname": {"default": "HOSTNAME"}, "protocol": {"default": "http"}}}]);
+    let path = workspace.write("ghes-3.17.json", &full.to_string());
+    let report = xtask::import_spec(workspace.root(), &path).unwrap();
+    assert!(
+        report.starts_with(
+            "wrote spec/packages.json\n\
+             source: GHES 3.17, REST API 2022-11-28, info.version 1.1.4 \
+             (was source: api.github.com, REST API 2022-11-28, info.version 1.1.4)\n"
+        ),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_dated_file_names_its_api_version_and_notices_are_reported() {
+    let workspace = Workspace::new();
+    let mut full = synthetic_full();
+    let path = workspace.write("api.github.com.2026-03-10.json", &full.to_string());
+    let report = xtask::import_spec(workspace.root(), &path).unwrap();
+    assert!(report.contains("REST API 2026-03-10"), "{report}");
+
+    full["components"]["schemas"]["minimal-repository"]["x-github-breaking-changes"] = json!([
+        {"changeset": "remove_has_downloads", "patch": {"properties": {"has_downloads": null}}, "version": "2026-03-10"}
+    ]);
+    let path = workspace.write("api.github.com.json", &full.to_string());
+    let report = xtask::import_spec(workspace.root(), &path).unwrap();
+    assert!(
+        report.contains(
+            "REST API 2022-11-28, info.version 1.1.4 (was source: api.github.com, REST API 2026-03-10"
+        ),
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "breaking changes announced: 1 new, 0 gone\n  + 2026-03-10 remove_has_downloads: \
+             schema minimal-repository removes properties.has_downloads\n"
+        ),
+        "{report}"
+    );
+}
+
+/// A crate in the temporary workspace that uses one operation and, through
+/// a table row like dispatch.rs's, its parameters.
+fn user_crate(workspace: &Workspace) {
+    let source = r#"
+pub async fn list() {
+    let (operation, response) = by_owner!(shared, target, safe: true,
+        org: packages_get_all_package_versions_for_package_owned_by_org =
+            "packages/get-all-package-versions-for-package-owned-by-org",
+        user: packages_get_all_package_versions_for_package_owned_by_user =
+            "packages/get-all-package-versions-for-package-owned-by-user",
+        me: packages_get_all_package_versions_for_package_owned_by_authenticated_user =
+            "packages/get-all-package-versions-for-package-owned-by-authenticated-user",
+        check: |op| ty = checked(op)?,
+        fill: |b| {
+            let b = b.package_type(ty).package_name(name);
+            paged!(b, state: state, page: page, per_page: per_page)
+        },
+    )?;
+}
+
+#[cfg(test)]
+mod tests {
+    const MADE_UP: &str = "packages/not-an-operation";
+}
+"#;
+    let dir = workspace.root().join("crates/demo/src");
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join("lib.rs"), source).unwrap();
+}
+
+#[test]
+fn codegen_names_what_crates_use_that_is_gone_before_compiling() {
+    let workspace = Workspace::new();
+    user_crate(&workspace);
+    assert!(xtask::codegen(workspace.root(), true).is_ok(), "all there");
+
+    let mut spec: Value = serde_json::from_str(&workspace.read(SPEC)).unwrap();
+    spec["paths"]
+        .as_object_mut()
+        .unwrap()
+        .remove("/user/packages/{package_type}/{package_name}/versions");
+    workspace.write(SPEC, &serde_json::to_string_pretty(&spec).unwrap());
+    let before = workspace.outputs();
+    for check in [true, false] {
+        let failure = xtask::codegen(workspace.root(), check).unwrap_err();
+        assert_eq!(
+            failure.details,
+            "crates/demo/src/lib.rs uses operation \
+             packages/get-all-package-versions-for-package-owned-by-authenticated-user, \
+             which spec/packages.json no longer has\n"
+        );
+        assert_eq!(
+            failure.message,
+            "1 use of what crates/ uses is gone from spec/packages.json; adapt crates/ or the \
+             fixups before regenerating"
+        );
+        assert_eq!(workspace.outputs(), before, "nothing written");
+    }
+
+    // A parameter that disappears (from the authenticated user's listing;
+    // the organization's is what a fixup copies to the user listing).
+    let mut spec: Value =
+        serde_json::from_str(&fs::read_to_string(xtask::workspace_root().join(SPEC)).unwrap())
+            .unwrap();
+    let parameters = spec["paths"]["/user/packages/{package_type}/{package_name}/versions"]["get"]
+        ["parameters"]
+        .as_array_mut()
+        .unwrap();
+    parameters.retain(|p| p["name"] != "state");
+    workspace.write(SPEC, &serde_json::to_string_pretty(&spec).unwrap());
+    let failure = xtask::codegen(workspace.root(), true).unwrap_err();
+    assert_eq!(
+        failure.details,
+        "crates/demo/src/lib.rs uses parameter `state` of \
+         packages/get-all-package-versions-for-package-owned-by-authenticated-user, which \
+         spec/packages.json no longer has\n"
+    );
+}
+
+#[test]
+fn import_warns_about_what_crates_use_that_is_gone() {
+    let workspace = Workspace::new();
+    user_crate(&workspace);
+    let path = workspace.write("full.json", &synthetic_full().to_string());
+    let report = xtask::import_spec(workspace.root(), &path).unwrap();
+    assert!(
+        report.contains(
+            "crates/demo/src/lib.rs uses operation \
+             packages/get-all-package-versions-for-package-owned-by-org, which spec/packages.json \
+             no longer has\n"
+        ),
+        "{report}"
+    );
+    assert!(
+        !report.contains("not-an-operation"),
+        "test code is not a use"
+    );
+}
+
+#[test]
+fn a_long_diff_is_cut_to_a_screenful_and_kept_whole_in_a_file() {
+    let workspace = Workspace::new();
+    let mut spec: Value = serde_json::from_str(&workspace.read(SPEC)).unwrap();
+    spec["paths"]
+        .as_object_mut()
+        .unwrap()
+        .retain(|path, _| !path.ends_with("/docker/conflicts"));
+    workspace.write(SPEC, &serde_json::to_string_pretty(&spec).unwrap());
+    let failure = xtask::codegen(workspace.root(), true).unwrap_err();
+    let lines = failure.details.lines().count();
+    assert!(lines <= 3 * 41 + 5, "{lines} lines");
+    let saved = workspace
+        .root()
+        .join("target/xtask/generated-src-lib.rs.diff");
+    assert!(
+        failure.details.contains(&format!(
+            "more lines; the whole diff is in {}",
+            saved.display()
+        )),
+        "{}",
+        failure.details
+    );
+    assert!(fs::read_to_string(saved).unwrap().lines().count() > 100);
 }

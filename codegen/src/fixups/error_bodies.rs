@@ -77,7 +77,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::fixups::testing::{fixed, fixed_except, generate, vendored};
+    use crate::fixups::testing::{fixed, fixed_except, generate, generate_err, vendored};
 
     #[test]
     fn the_vendored_list_operations_mix_error_bodies() {
@@ -95,7 +95,7 @@ mod tests {
 
     #[test]
     fn without_the_fixup_progenitor_panics() {
-        let err = generate(&fixed_except("uniform_error_bodies")).unwrap_err();
+        let err = generate_err(&fixed_except("uniform_error_bodies"));
         assert!(err.contains("response_types.len() <= 1"), "{err}");
     }
 

@@ -138,6 +138,15 @@ pub(crate) mod testing {
         crate::render::render(document).map_err(|e| e.to_string())
     }
 
+    /// progenitor's error for `document`; a success fails the test with a
+    /// short message, not the whole generated crate.
+    pub fn generate_err(document: &Value) -> String {
+        match crate::render::render(document) {
+            Ok(code) => panic!("generation succeeded ({} bytes of code)", code.len()),
+            Err(error) => error.to_string(),
+        }
+    }
+
     /// The body of the generated `types` item named `name` (struct or enum),
     /// up to its closing brace.
     pub fn type_source<'a>(code: &'a str, name: &str) -> Option<&'a str> {

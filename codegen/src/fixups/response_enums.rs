@@ -36,9 +36,10 @@ pub fn open_response_enums(document: &mut Value) -> Result<(), String> {
         if !reachable.insert(name.clone()) {
             continue;
         }
-        if let Some(schema) =
-            document.pointer(&format!("/components/schemas/{}", pointer_escape(&name)))
-        {
+        if let Some(schema) = document.pointer(&format!(
+            "/components/schemas/{}",
+            crate::json::pointer_escape(&name)
+        )) {
             crate::json::visit_refs(schema, &mut |reference| {
                 if let Some(("schemas", next)) = split_component_ref(reference) {
                     pending.push(next);
@@ -88,10 +89,6 @@ fn open(schema: &mut Value) {
     for child in child_schemas_mut(schema) {
         open(child);
     }
-}
-
-fn pointer_escape(name: &str) -> String {
-    name.replace('~', "~0").replace('/', "~1")
 }
 
 /// Every response object: in operations and in `components.responses`.

@@ -218,6 +218,9 @@ impl ClientBuilder {
     }
 
     /// The `X-GitHub-Api-Version` sent; defaults to [`DEFAULT_API_VERSION`].
+    /// `2026-03-10` is the newer version; for the packages operations it
+    /// only drops `has_downloads` from the repository nested in a package,
+    /// which the client treats as optional either way.
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
         self.api_version = Some(version.into());
         self

@@ -177,3 +177,35 @@ async fn an_item_that_still_fails_is_named_by_index_and_field() {
         "{message}"
     );
 }
+
+/// REST API version 2026-03-10 drops `has_downloads` from the repositories
+/// nested in packages (the only change to the packages operations, per
+/// GitHub's breaking-change notices in the description); answers in either
+/// version decode.
+#[tokio::test]
+async fn answers_in_either_api_version_decode() {
+    for (version, has_downloads) in [("2022-11-28", Some(true)), ("2026-03-10", None)] {
+        let harness = Harness::with(|b| b.api_version(version)).await;
+        let mut package = fixture("org-package.json");
+        match has_downloads {
+            Some(value) => package["repository"]["has_downloads"] = Value::from(value),
+            None => assert!(package["repository"].get("has_downloads").is_none()),
+        }
+        Mock::given(method("GET"))
+            .and(wiremock::matchers::header("x-github-api-version", version))
+            .respond_with(ResponseTemplate::new(200).set_body_json(package))
+            .expect(1)
+            .mount(&harness.server)
+            .await;
+        let package = harness
+            .client
+            .packages(Owner::org("acme-labs"))
+            .package(PackageType::Container, "widgets/api")
+            .get()
+            .await
+            .unwrap_or_else(|e| panic!("{version}: {e}"));
+        let repository = package.raw().repository.as_ref().unwrap();
+        assert_eq!(repository.has_downloads, has_downloads, "{version}");
+        assert_eq!(package.repository_full_name(), Some("acme-labs/widgets"));
+    }
+}
