@@ -2,6 +2,7 @@
 //! each operation, how answers map to errors, paging, retries, and that the
 //! token never leaks. One test binary, so the crate links once.
 
+mod against_fake;
 mod anonymous;
 mod base_urls;
 mod ergonomics;

@@ -1,0 +1,87 @@
+//! The fake's time: it starts where the seed says, runs `speed` times as
+//! fast as real time (so a rate-limit "minute" can pass in a second), and
+//! can be moved forward (so a 30-day restore window can close in a test).
+//!
+//! Clients live in real time, so waits the fake announces (`Retry-After`,
+//! `x-ratelimit-reset`) are converted back into real time.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime};
+
+use chrono::{DateTime, Utc};
+
+/// The fake's clock.
+#[derive(Debug)]
+pub struct Clock {
+    start: DateTime<Utc>,
+    started: Instant,
+    speed: f64,
+    advanced: Mutex<chrono::Duration>,
+}
+
+impl Clock {
+    pub(crate) fn new(start: Option<DateTime<Utc>>, speed: f64) -> Self {
+        Self {
+            start: start.unwrap_or_else(|| SystemTime::now().into()),
+            started: Instant::now(),
+            speed: if speed.is_finite() && speed > 0.0 {
+                speed
+            } else {
+                1.0
+            },
+            advanced: Mutex::new(chrono::Duration::zero()),
+        }
+    }
+
+    /// The fake's current time.
+    pub fn now(&self) -> DateTime<Utc> {
+        let run = self.started.elapsed().mul_f64(self.speed);
+        let run = chrono::Duration::from_std(run).unwrap_or(chrono::Duration::MAX);
+        self.start + run + *self.advanced.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Moves the fake's time forward.
+    pub fn advance(&self, by: chrono::Duration) {
+        *self.advanced.lock().unwrap_or_else(|e| e.into_inner()) += by;
+    }
+
+    /// How fast the fake's time runs.
+    pub fn speed(&self) -> f64 {
+        self.speed
+    }
+
+    /// A span of the fake's time, as real time.
+    pub fn to_real(&self, fake: chrono::Duration) -> Duration {
+        fake.to_std().unwrap_or_default().div_f64(self.speed)
+    }
+
+    /// When a moment of the fake's time happens in real time, as seconds
+    /// since the epoch (for `x-ratelimit-reset`).
+    pub fn real_epoch_seconds(&self, at: DateTime<Utc>) -> i64 {
+        let now: DateTime<Utc> = SystemTime::now().into();
+        let ahead = self.to_real(at - self.now());
+        (now + chrono::Duration::from_std(ahead).unwrap_or_default()).timestamp()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_can_run_fast_and_jump() {
+        let start = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let clock = Clock::new(Some(start), 3600.0);
+        std::thread::sleep(Duration::from_millis(20));
+        let ran = clock.now() - start;
+        assert!(ran >= chrono::Duration::seconds(60), "{ran}");
+        clock.advance(chrono::Duration::days(31));
+        assert!(clock.now() - start > chrono::Duration::days(31));
+        assert_eq!(
+            clock.to_real(chrono::Duration::hours(1)),
+            Duration::from_secs(1)
+        );
+    }
+}

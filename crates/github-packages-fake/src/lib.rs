@@ -1,0 +1,444 @@
+//! A fake GitHub Packages server: in-process for Rust tests, or standalone
+//! (`cargo run -p github-packages-fake -- --seed FILE`) for scripts in any
+//! language.
+//!
+//! It is stateful and behaves like GitHub where GitHub's description is
+//! silent or wrong (the project's notes on GitHub's behaviour): all 27
+//! packages operations on the paths of `spec/`, tokens with scopes, private
+//! packages, filters and pages with `Link` headers, deletion and 30-day
+//! restoration, GitHub's two refusals, rate limits with GitHub's headers and
+//! messages, a compressible clock, seeded faults, a request log, and the
+//! registry side of container images (manifests, tags, the token exchange).
+//!
+//! ```no_run
+//! use github_packages_fake::{Fake, PackageSeed, Seed, TokenSeed};
+//!
+//! # async fn example() -> Result<(), String> {
+//! let fake = Fake::start(
+//!     Seed::new()
+//!         .org("acme", ["alice"])
+//!         .token(TokenSeed::all_scopes("ghp_alice", "alice"))
+//!         .package(PackageSeed::new("acme", "npm", "tool").versions(3)),
+//! )
+//! .await?;
+//! println!("point your client at {}", fake.url());
+//! assert_eq!(fake.requests().len(), 0);
+//! # Ok(()) }
+//! ```
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use bytes::Bytes;
+use futures::StreamExt;
+use http_body_util::{BodyExt, Full, StreamBody, combinators::BoxBody};
+use hyper::body::{Frame, Incoming};
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+mod clock;
+mod faults;
+pub mod images;
+mod limits;
+mod log;
+mod registry;
+pub mod routes;
+mod seed;
+mod state;
+
+pub use clock::Clock;
+pub use limits::{LimitStats, SECONDARY_MESSAGE};
+pub use log::LoggedRequest;
+pub use seed::{
+    ClockSeed, FaultsSeed, ImageSeed, LimitsSeed, OrgSeed, PackageSeed, Seed, TokenKind, TokenSeed,
+    UserSeed, VersionSeed,
+};
+pub use state::{DOWNLOAD_LIMIT, LAST_VERSION, RESTORE_WINDOW_DAYS, TOO_MANY_DOWNLOADS};
+
+use crate::faults::Faults;
+use crate::limits::Limits;
+use crate::state::{Answer, Caller, Query, State};
+
+type Body = BoxBody<Bytes, std::io::Error>;
+
+/// A running fake. Dropping it stops it.
+#[derive(Debug)]
+pub struct Fake {
+    url: String,
+    shared: Arc<Shared>,
+    stop: watch::Sender<bool>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    base: String,
+    state: Mutex<State>,
+    grants: Mutex<registry::Grants>,
+    clock: Clock,
+    limits: Arc<Limits>,
+    faults: Faults,
+    log: Mutex<Vec<LoggedRequest>>,
+}
+
+impl Fake {
+    /// Starts a fake on an ephemeral loopback port.
+    pub async fn start(seed: Seed) -> Result<Self, String> {
+        Self::start_on(seed, SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// Starts a fake on `address`.
+    pub async fn start_on(seed: Seed, address: SocketAddr) -> Result<Self, String> {
+        let listener = TcpListener::bind(address)
+            .await
+            .map_err(|e| format!("cannot listen on {address}: {e}"))?;
+        let local = listener
+            .local_addr()
+            .map_err(|e| format!("cannot tell the listening address: {e}"))?;
+        let url = format!("http://{local}");
+        let clock = Clock::new(seed.clock.start, seed.clock.speed);
+        let state = State::from_seed(&seed, clock.now())?;
+        let shared = Arc::new(Shared {
+            base: url.clone(),
+            state: Mutex::new(state),
+            grants: Mutex::default(),
+            clock,
+            limits: Arc::new(Limits::new(seed.limits.clone())),
+            faults: Faults::new(seed.faults.clone()),
+            log: Mutex::default(),
+        });
+        let (stop, stopped) = watch::channel(false);
+        tokio::spawn(serve(listener, Arc::clone(&shared), stopped));
+        Ok(Self { url, shared, stop })
+    }
+
+    /// The base URL of the REST API and of the registry, e.g.
+    /// `http://127.0.0.1:40123`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The fake's clock: read it, or move it forward (`advance`).
+    pub fn clock(&self) -> &Clock {
+        &self.shared.clock
+    }
+
+    /// Every request so far, in arrival order.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        self.shared
+            .log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Forgets the requests so far.
+    pub fn clear_requests(&self) {
+        self.shared
+            .log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+
+    /// How many answers were rate limits.
+    pub fn limit_stats(&self) -> LimitStats {
+        self.shared.limits.stats()
+    }
+
+    /// The names of a package's active versions, newest first; `None` if
+    /// there is no such package. For tests to check what a client did.
+    pub fn active_versions(
+        &self,
+        owner: &str,
+        package_type: &str,
+        name: &str,
+    ) -> Option<Vec<String>> {
+        let state = self
+            .shared
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let package = &state.packages[state.position(owner, package_type, name)?];
+        let mut versions: Vec<_> = package
+            .versions
+            .iter()
+            .filter(|v| v.deleted.is_none())
+            .collect();
+        versions.sort_by(|a, b| state::newest_first(a, b));
+        Some(versions.into_iter().map(|v| v.name.clone()).collect())
+    }
+
+    /// How often a version was downloaded (a manifest GET counts).
+    pub fn downloads(
+        &self,
+        owner: &str,
+        package_type: &str,
+        name: &str,
+        version: &str,
+    ) -> Option<u64> {
+        let state = self
+            .shared
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let package = &state.packages[state.position(owner, package_type, name)?];
+        package
+            .versions
+            .iter()
+            .find(|v| v.name == version)
+            .map(|v| v.downloads)
+    }
+}
+
+impl Drop for Fake {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stopped: watch::Receiver<bool>) {
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(_) => continue,
+            },
+            _ = stopped.changed() => return,
+        };
+        let shared = Arc::clone(&shared);
+        let mut stopped = stopped.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |request| {
+                let shared = Arc::clone(&shared);
+                async move { answer(shared, request).await }
+            });
+            let connection = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service);
+            tokio::select! {
+                _ = connection => {}
+                _ = stopped.changed() => {}
+            }
+        });
+    }
+}
+
+/// One request: its fate, limits, the REST or registry answer, the log.
+/// An `Err` makes hyper close the connection without an answer.
+async fn answer(
+    shared: Arc<Shared>,
+    request: Request<Incoming>,
+) -> Result<Response<Body>, std::io::Error> {
+    let method = request.method().as_str().to_owned();
+    let path = request.uri().path().to_owned();
+    let query = request.uri().query().map(str::to_owned);
+    let authorization = request
+        .headers()
+        .get(hyper::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let secret = authorization
+        .as_deref()
+        .and_then(|a| {
+            a.strip_prefix("Bearer ")
+                .or_else(|| a.strip_prefix("token "))
+        })
+        .map(str::trim)
+        .map(str::to_owned);
+    let label = secret.as_ref().and_then(|s| {
+        let state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.tokens.get(s).map(|t| t.label.clone())
+    });
+    let matched = routes::matched(&method, &path);
+    let mut entry = LoggedRequest {
+        method: method.clone(),
+        path: path.clone(),
+        query: log::redact_query(query.as_deref()),
+        token: label.clone(),
+        operation: matched.as_ref().ok().map(|m| m.route.operation_id),
+        status: None,
+    };
+    // Drain the request body; these operations take none.
+    let _ = request.into_body().collect().await;
+
+    let fate = shared.faults.draw();
+    if fate.dropped {
+        shared
+            .log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(entry);
+        return Err(std::io::Error::other("fault: connection dropped"));
+    }
+
+    let answer = match matched {
+        Ok(matched) => {
+            let key = label.clone().unwrap_or_else(|| "anonymous".to_owned());
+            match shared
+                .limits
+                .admit(&shared.clock, &key, &method, matched.route.path)
+            {
+                Err(refusal) => json_response(refusal, &[]),
+                Ok(admission) => {
+                    tokio::time::sleep(fate.latency).await;
+                    let response = match fate.server_error {
+                        Some(html) => server_error(html),
+                        None => rest(
+                            &shared,
+                            &matched,
+                            secret.as_deref(),
+                            label.is_some(),
+                            query.as_deref(),
+                        ),
+                    };
+                    let mut response = response;
+                    for (name, value) in &admission.headers {
+                        insert(&mut response, name, value);
+                    }
+                    response
+                }
+            }
+        }
+        Err(other_method) => {
+            tokio::time::sleep(fate.latency).await;
+            let registry = {
+                let mut state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
+                let mut grants = shared.grants.lock().unwrap_or_else(PoisonError::into_inner);
+                registry::handle(
+                    &mut state,
+                    &mut grants,
+                    &method,
+                    &path,
+                    query.as_deref(),
+                    authorization.as_deref(),
+                    &shared.base,
+                )
+            };
+            match registry {
+                Some(answer) => {
+                    let mut response = Response::new(full(answer.body));
+                    *response.status_mut() =
+                        StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
+                    for (name, value) in &answer.headers {
+                        insert(&mut response, name, value);
+                    }
+                    response
+                }
+                None if other_method => {
+                    json_response(Answer::error(405, "Method Not Allowed"), &[])
+                }
+                None => json_response(Answer::error(404, "Not Found"), &[]),
+            }
+        }
+    };
+    entry.status = Some(answer.status().as_u16());
+    shared
+        .log
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(entry);
+    Ok(match fate.slow_body {
+        Some(pause) => slow(answer, pause).await,
+        None => answer,
+    })
+}
+
+fn rest(
+    shared: &Shared,
+    matched: &routes::Matched,
+    secret: Option<&str>,
+    known_token: bool,
+    query: Option<&str>,
+) -> Response<Body> {
+    let mut state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
+    if secret.is_some() && !known_token {
+        return json_response(Answer::error(401, "Bad credentials"), &[]);
+    }
+    let token = secret.and_then(|s| state.tokens.get(s)).cloned();
+    let caller = match &token {
+        Some(token) => Caller::Token(token),
+        None => Caller::Anonymous,
+    };
+    let answer = state.handle(
+        shared.clock.now(),
+        caller,
+        matched,
+        &Query::parse(query),
+        &shared.base,
+    );
+    // GitHub names a classic token's scopes on every answer.
+    let scopes = token
+        .filter(|t| t.kind == TokenKind::Classic)
+        .map(|t| t.scopes.join(", "));
+    let extra: Vec<(&'static str, String)> =
+        scopes.into_iter().map(|s| ("x-oauth-scopes", s)).collect();
+    json_response(answer, &extra)
+}
+
+fn json_response(answer: Answer, extra: &[(&'static str, String)]) -> Response<Body> {
+    let body = answer
+        .body
+        .as_ref()
+        .map(|b| serde_json::to_vec(b).expect("JSON values serialize"))
+        .unwrap_or_default();
+    let mut response = Response::new(full(body));
+    *response.status_mut() = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
+    if answer.body.is_some() {
+        insert(
+            &mut response,
+            "content-type",
+            "application/json; charset=utf-8",
+        );
+    }
+    insert(&mut response, "x-github-api-version-selected", "2022-11-28");
+    for (name, value) in extra.iter().chain(&answer.headers) {
+        insert(&mut response, name, value);
+    }
+    response
+}
+
+/// A 5xx as GitHub's edge or a proxy sends it.
+fn server_error(html: bool) -> Response<Body> {
+    if html {
+        let page = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n";
+        let mut response = Response::new(full(page.as_bytes().to_vec()));
+        *response.status_mut() = StatusCode::BAD_GATEWAY;
+        insert(&mut response, "content-type", "text/html");
+        response
+    } else {
+        json_response(Answer::error(500, "Server Error"), &[])
+    }
+}
+
+fn insert(response: &mut Response<Body>, name: &str, value: &str) {
+    if let (Ok(name), Ok(value)) = (
+        hyper::header::HeaderName::from_bytes(name.as_bytes()),
+        hyper::header::HeaderValue::from_str(value),
+    ) {
+        response.headers_mut().insert(name, value);
+    }
+}
+
+fn full(bytes: Vec<u8>) -> Body {
+    Full::new(Bytes::from(bytes))
+        .map_err(|never: Infallible| match never {})
+        .boxed()
+}
+
+/// The same answer, its body in 16-byte chunks `pause` apart.
+async fn slow(response: Response<Body>, pause: std::time::Duration) -> Response<Body> {
+    let (parts, body) = response.into_parts();
+    let bytes = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let chunks: Vec<Bytes> = bytes.chunks(16).map(Bytes::copy_from_slice).collect();
+    let stream = futures::stream::iter(chunks).then(move |chunk| async move {
+        tokio::time::sleep(pause).await;
+        Ok::<_, std::io::Error>(Frame::data(chunk))
+    });
+    Response::from_parts(parts, BodyExt::boxed(StreamBody::new(stream)))
+}

@@ -1,0 +1,59 @@
+//! `cargo run -p github-packages-fake -- --seed FILE [--port N]`: serves a
+//! fake GitHub Packages API (and registry) until stopped, for testing
+//! scripts in any language. Prints the base URL on the first line.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use github_packages_fake::{Fake, Seed};
+
+/// A fake GitHub Packages server with GitHub's semantics.
+#[derive(Parser)]
+#[command(
+    name = "github-packages-fake",
+    after_help = "Example:\n  cargo run -p github-packages-fake -- --seed crates/github-packages-fake/seed.example.toml --port 8080\n  curl -H 'Authorization: Bearer ghp_alice_demo' 'http://127.0.0.1:8080/orgs/acme/packages?package_type=container'"
+)]
+struct Args {
+    /// The seed: owners, tokens, packages (TOML, or JSON by the .json extension).
+    #[arg(long, value_name = "FILE")]
+    seed: PathBuf,
+    /// The port to listen on; a free one by default.
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    let shown = args.seed.display();
+    let text =
+        std::fs::read_to_string(&args.seed).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let seed = if args.seed.extension().is_some_and(|e| e == "json") {
+        Seed::from_json(&text)
+    } else {
+        Seed::from_toml(&text)
+    }
+    .map_err(|e| format!("{shown}: {e}"))?;
+    let fake = Fake::start_on(seed, SocketAddr::new(args.host, args.port)).await?;
+    println!("{}", fake.url());
+    eprintln!("serving the GitHub Packages API and registry; Ctrl-C stops");
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;
+    Ok(())
+}

@@ -1,0 +1,10 @@
+//! The fake over HTTP on loopback: GitHub's semantics, rate limits, faults,
+//! the registry, the binary, and conformance with the spec.
+
+mod binary;
+mod conformance;
+mod faults;
+mod limits;
+mod registry;
+mod rest;
+mod support;

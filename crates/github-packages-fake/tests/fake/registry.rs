@@ -1,0 +1,369 @@
+//! The registry side of container packages, consistent with the REST side.
+
+use base64::Engine;
+use github_packages_fake::images::media;
+use github_packages_fake::{Fake, ImageSeed, LimitsSeed, PackageSeed, Seed, TokenSeed};
+use serde_json::{Value, json};
+
+use crate::support::{ALICE, BOB, get, http, send, start};
+
+fn seed() -> Seed {
+    Seed::new()
+        .org("acme", ["alice"])
+        .user("bob")
+        .token(TokenSeed::all_scopes(ALICE, "alice"))
+        .token(TokenSeed::all_scopes(BOB, "bob"))
+        .limits(LimitsSeed::off())
+        .package(
+            PackageSeed::new("acme", "container", "team/app")
+                .image(
+                    ImageSeed::new(["v1.0.0", "latest"])
+                        .platforms(["linux/amd64", "linux/arm64"])
+                        .attestations()
+                        .signed()
+                        .with_referrer(),
+                )
+                .image(ImageSeed::new(["v0.9.0"]))
+                .image(ImageSeed::untagged()),
+        )
+        .package(
+            PackageSeed::new("acme", "container", "public-app")
+                .visibility("public")
+                .image(ImageSeed::new(["edge"])),
+        )
+}
+
+/// A registry token for `scope`, with the GitHub token as password.
+async fn registry_token(fake: &Fake, github_token: Option<&str>, name: &str) -> String {
+    let mut request = http().get(format!(
+        "{}/token?scope=repository:{name}:pull&service=ghcr.io",
+        fake.url()
+    ));
+    if let Some(token) = github_token {
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!("anyone:{token}"));
+        request = request.header("authorization", format!("Basic {basic}"));
+    }
+    let answer: Value = request.send().await.unwrap().json().await.unwrap();
+    answer["token"].as_str().unwrap().to_owned()
+}
+
+/// GET or HEAD of a manifest: status, content type, digest header, body.
+async fn manifest(
+    fake: &Fake,
+    method: &str,
+    name: &str,
+    reference: &str,
+    token: &str,
+) -> (u16, Option<String>, Option<String>, Vec<u8>) {
+    let response = http()
+        .request(
+            method.parse().unwrap(),
+            format!("{}/v2/{name}/manifests/{reference}", fake.url()),
+        )
+        .bearer_auth(token)
+        .header(
+            "accept",
+            [
+                media::OCI_INDEX,
+                media::OCI_MANIFEST,
+                media::DOCKER_LIST,
+                media::DOCKER_MANIFEST,
+            ]
+            .join(", "),
+        )
+        .send()
+        .await
+        .unwrap();
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    let (status, content_type, digest) = (
+        response.status().as_u16(),
+        header("content-type"),
+        header("docker-content-digest"),
+    );
+    (
+        status,
+        content_type,
+        digest,
+        response.bytes().await.unwrap().to_vec(),
+    )
+}
+
+#[tokio::test]
+async fn an_anonymous_request_gets_a_challenge_naming_the_token_endpoint() {
+    let fake = start(seed()).await;
+    let response = http()
+        .get(format!("{}/v2/acme/team/app/manifests/latest", fake.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    let challenge = response.headers()["www-authenticate"].to_str().unwrap();
+    assert_eq!(
+        challenge,
+        format!(
+            r#"Bearer realm="{}/token",service="ghcr.io",scope="repository:acme/team/app:pull""#,
+            fake.url()
+        )
+    );
+    let bad = http()
+        .get(format!(
+            "{}/token?scope=repository:acme/team/app:pull",
+            fake.url()
+        ))
+        .header(
+            "authorization",
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode("x:ghp_wrong")
+            ),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 401);
+}
+
+#[tokio::test]
+async fn a_multi_arch_index_lists_the_untagged_versions_as_its_children() {
+    let fake = start(seed()).await;
+    let token = registry_token(&fake, Some(ALICE), "acme/team/app").await;
+    let (status, content_type, digest, body) =
+        manifest(&fake, "GET", "acme/team/app", "v1.0.0", &token).await;
+    assert_eq!(status, 200);
+    assert_eq!(content_type.as_deref(), Some(media::OCI_INDEX));
+    let index: Value = serde_json::from_slice(&body).unwrap();
+    let digest = digest.unwrap();
+    assert_eq!(digest, github_packages_fake::images::digest(&body));
+
+    let versions = get(
+        &fake,
+        "/orgs/acme/packages/container/team%2Fapp/versions?per_page=100",
+        Some(ALICE),
+    )
+    .await;
+    let by_digest = |d: &str| {
+        versions
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["name"] == d)
+            .cloned()
+    };
+    let tagged = by_digest(&digest).expect("the index is a version");
+    assert_eq!(
+        tagged["metadata"]["container"]["tags"],
+        json!(["v1.0.0", "latest"])
+    );
+    let children = index["manifests"].as_array().unwrap();
+    assert_eq!(children.len(), 4, "two platforms, two attestations");
+    for child in children {
+        let version =
+            by_digest(child["digest"].as_str().unwrap()).expect("each child is a version");
+        assert_eq!(version["metadata"]["container"]["tags"], json!([]));
+        let (status, _, _, _) = manifest(
+            &fake,
+            "GET",
+            "acme/team/app",
+            child["digest"].as_str().unwrap(),
+            &token,
+        )
+        .await;
+        assert_eq!(status, 200);
+    }
+    assert_eq!(
+        children[1]["annotations"]["vnd.docker.reference.type"],
+        "attestation-manifest"
+    );
+}
+
+#[tokio::test]
+async fn signatures_are_tagged_versions_and_referrers_name_their_subject() {
+    let fake = start(seed()).await;
+    let token = registry_token(&fake, Some(ALICE), "acme/team/app").await;
+    let (_, _, digest, _) = manifest(&fake, "HEAD", "acme/team/app", "latest", &token).await;
+    let digest = digest.unwrap();
+    let signature_tag = format!("sha256-{}.sig", digest.trim_start_matches("sha256:"));
+    let (status, _, signature_digest, _) =
+        manifest(&fake, "GET", "acme/team/app", &signature_tag, &token).await;
+    assert_eq!(status, 200);
+    let versions = get(
+        &fake,
+        "/orgs/acme/packages/container/team%2Fapp/versions?per_page=100",
+        Some(ALICE),
+    )
+    .await;
+    let signature = versions
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == signature_digest.as_deref().unwrap())
+        .unwrap();
+    assert_eq!(
+        signature["metadata"]["container"]["tags"],
+        json!([signature_tag])
+    );
+
+    let untagged: Vec<&Value> = versions
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["metadata"]["container"]["tags"] == json!([]))
+        .collect();
+    let mut subjects = Vec::new();
+    for version in untagged {
+        let (_, _, _, body) = manifest(
+            &fake,
+            "GET",
+            "acme/team/app",
+            version["name"].as_str().unwrap(),
+            &token,
+        )
+        .await;
+        let parsed: Value = serde_json::from_slice(&body).unwrap();
+        if let Some(subject) = parsed["subject"]["digest"].as_str() {
+            subjects.push(subject.to_owned());
+        }
+    }
+    assert_eq!(subjects, [digest], "one OCI 1.1 referrer, naming the image");
+}
+
+#[tokio::test]
+async fn head_gives_the_digest_without_a_body_or_a_download() {
+    let fake = start(seed()).await;
+    let token = registry_token(&fake, Some(ALICE), "acme/team/app").await;
+    let (status, _, digest, body) =
+        manifest(&fake, "HEAD", "acme/team/app", "v0.9.0", &token).await;
+    assert_eq!(status, 200);
+    assert!(body.is_empty());
+    let digest = digest.unwrap();
+    assert_eq!(
+        fake.downloads("acme", "container", "team/app", &digest),
+        Some(0)
+    );
+    manifest(&fake, "GET", "acme/team/app", "v0.9.0", &token).await;
+    assert_eq!(
+        fake.downloads("acme", "container", "team/app", &digest),
+        Some(1),
+        "a GET counts as a download"
+    );
+}
+
+#[tokio::test]
+async fn a_deleted_version_is_gone_from_the_registry_until_restored() {
+    let fake = start(seed()).await;
+    let token = registry_token(&fake, Some(ALICE), "acme/team/app").await;
+    let versions = get(
+        &fake,
+        "/orgs/acme/packages/container/team%2Fapp/versions?per_page=100",
+        Some(ALICE),
+    )
+    .await;
+    let old = versions
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["metadata"]["container"]["tags"] == json!(["v0.9.0"]))
+        .unwrap()
+        .clone();
+    let path = format!(
+        "/orgs/acme/packages/container/team%2Fapp/versions/{}",
+        old["id"]
+    );
+    assert_eq!(send(&fake, "DELETE", &path, Some(ALICE)).await.status, 204);
+    assert_eq!(
+        manifest(&fake, "GET", "acme/team/app", "v0.9.0", &token)
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        manifest(
+            &fake,
+            "GET",
+            "acme/team/app",
+            old["name"].as_str().unwrap(),
+            &token
+        )
+        .await
+        .0,
+        404
+    );
+    assert_eq!(
+        send(&fake, "POST", &format!("{path}/restore"), Some(ALICE))
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        manifest(&fake, "GET", "acme/team/app", "v0.9.0", &token)
+            .await
+            .0,
+        200
+    );
+}
+
+#[tokio::test]
+async fn private_images_need_a_token_that_may_see_them_public_ones_do_not() {
+    let fake = start(seed()).await;
+    let anonymous = registry_token(&fake, None, "acme/public-app").await;
+    assert_eq!(
+        manifest(&fake, "GET", "acme/public-app", "edge", &anonymous)
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        manifest(&fake, "GET", "acme/team/app", "latest", &anonymous)
+            .await
+            .0,
+        403
+    );
+    let outsider = registry_token(&fake, Some(BOB), "acme/team/app").await;
+    assert_eq!(
+        manifest(&fake, "GET", "acme/team/app", "latest", &outsider)
+            .await
+            .0,
+        403
+    );
+    assert_eq!(
+        manifest(&fake, "GET", "acme/nothing", "latest", &anonymous)
+            .await
+            .0,
+        404
+    );
+}
+
+#[tokio::test]
+async fn tags_are_listed() {
+    let fake = start(seed()).await;
+    let token = registry_token(&fake, Some(ALICE), "acme/team/app").await;
+    let tags: Value = http()
+        .get(format!("{}/v2/acme/team/app/tags/list", fake.url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let list: Vec<&str> = tags["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert!(
+        list.contains(&"latest") && list.contains(&"v0.9.0"),
+        "{list:?}"
+    );
+    assert!(list.iter().any(|t| t.ends_with(".sig")));
+}
