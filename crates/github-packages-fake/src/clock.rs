@@ -56,11 +56,13 @@ impl Clock {
     }
 
     /// When a moment of the fake's time happens in real time, as seconds
-    /// since the epoch (for `x-ratelimit-reset`).
+    /// since the epoch (for `x-ratelimit-reset`), rounded up: a client
+    /// waiting until then must find the moment passed.
     pub fn real_epoch_seconds(&self, at: DateTime<Utc>) -> i64 {
         let now: DateTime<Utc> = SystemTime::now().into();
         let ahead = self.to_real(at - self.now());
-        (now + chrono::Duration::from_std(ahead).unwrap_or_default()).timestamp()
+        let real = now + chrono::Duration::from_std(ahead).unwrap_or_default();
+        real.timestamp() + i64::from(real.timestamp_subsec_nanos() > 0)
     }
 }
 

@@ -28,6 +28,7 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use bytes::Bytes;
@@ -81,6 +82,31 @@ struct Shared {
     limits: Arc<Limits>,
     faults: Faults,
     log: Mutex<Vec<LoggedRequest>>,
+    in_flight: InFlight,
+}
+
+/// Requests being answered now, and the most at once.
+#[derive(Debug, Default)]
+struct InFlight {
+    now: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+/// Counts one request in flight while it lives.
+struct Flying<'a>(&'a InFlight);
+
+impl<'a> Flying<'a> {
+    fn start(gauge: &'a InFlight) -> Self {
+        let now = gauge.now.fetch_add(1, Ordering::SeqCst) + 1;
+        gauge.peak.fetch_max(now, Ordering::SeqCst);
+        Self(gauge)
+    }
+}
+
+impl Drop for Flying<'_> {
+    fn drop(&mut self) {
+        self.0.now.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Fake {
@@ -108,6 +134,7 @@ impl Fake {
             limits: Arc::new(Limits::new(seed.limits.clone())),
             faults: Faults::new(seed.faults.clone()),
             log: Mutex::default(),
+            in_flight: InFlight::default(),
         });
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(serve(listener, Arc::clone(&shared), stopped));
@@ -141,6 +168,12 @@ impl Fake {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
+    }
+
+    /// The most requests the fake was answering at once (its injected
+    /// latency included), for tests of a client's concurrency.
+    pub fn peak_in_flight(&self) -> usize {
+        self.shared.in_flight.peak.load(Ordering::SeqCst)
     }
 
     /// How many answers were rate limits.
@@ -231,6 +264,7 @@ async fn answer(
     shared: Arc<Shared>,
     request: Request<Incoming>,
 ) -> Result<Response<Body>, std::io::Error> {
+    let _flying = Flying::start(&shared.in_flight);
     let method = request.method().as_str().to_owned();
     let path = request.uri().path().to_owned();
     let query = request.uri().query().map(str::to_owned);
@@ -282,7 +316,7 @@ async fn answer(
             {
                 Err(refusal) => json_response(refusal, &[]),
                 Ok(admission) => {
-                    tokio::time::sleep(fate.latency).await;
+                    delay(fate.latency).await;
                     let response = match fate.server_error {
                         Some(html) => server_error(html),
                         None => rest(
@@ -302,7 +336,7 @@ async fn answer(
             }
         }
         Err(other_method) => {
-            tokio::time::sleep(fate.latency).await;
+            delay(fate.latency).await;
             let registry = {
                 let mut state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
                 let mut grants = shared.grants.lock().unwrap_or_else(PoisonError::into_inner);
@@ -441,4 +475,12 @@ async fn slow(response: Response<Body>, pause: std::time::Duration) -> Response<
         Ok::<_, std::io::Error>(Frame::data(chunk))
     });
     Response::from_parts(parts, BodyExt::boxed(StreamBody::new(stream)))
+}
+
+/// Waits for injected latency; none means no wait at all (a zero sleep
+/// still waits for the timer's next millisecond tick).
+async fn delay(latency: std::time::Duration) {
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
 }

@@ -102,7 +102,7 @@ pub(crate) fn from_status(
         (None, true) => None,
     };
     let documentation_url = scrub.opt(body.documentation_url);
-    let header = |name| scrub.opt(header(headers, name));
+    let header = |name| header(headers, name).map(|value| scrub.text(value));
     if let Some(kind) = kind {
         let exhausted = header("x-ratelimit-remaining").is_some_and(|v| v.trim() == "0");
         return Error::RateLimited {

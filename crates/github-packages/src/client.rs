@@ -1,14 +1,16 @@
 //! The client and its configuration.
 
 use std::fmt;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 
 use crate::base_url::{BaseUrl, GITHUB_API};
+use crate::throttle::Gate;
 use crate::transport::Shared;
-use crate::{Error, Owner, OwnerPackages, RateLimit, RetryPolicy};
+use crate::{Error, Owner, OwnerPackages, RateLimit, RetryPolicy, Throttle};
 
 /// Where GitHub's REST API lives for github.com.
 pub const DEFAULT_BASE_URL: &str = GITHUB_API;
@@ -152,6 +154,7 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     http: Option<reqwest::Client>,
     retry: Option<RetryPolicy>,
+    throttle: Option<Throttle>,
     max_body_size: Option<usize>,
 }
 
@@ -169,6 +172,7 @@ impl fmt::Debug for ClientBuilder {
                 &self.http.as_ref().map(|_| "<custom reqwest::Client>"),
             )
             .field("retry", &self.retry)
+            .field("throttle", &self.throttle)
             .field("max_body_size", &self.max_body_size)
             .finish()
     }
@@ -268,6 +272,14 @@ impl ClientBuilder {
         self
     }
 
+    /// How the client paces its requests to stay under GitHub's limits;
+    /// [`Throttle::new`] (GitHub's limits) by default, [`Throttle::off`]
+    /// for none. Clones of the client share it.
+    pub fn throttle(mut self, throttle: Throttle) -> Self {
+        self.throttle = Some(throttle);
+        self
+    }
+
     /// A builder preloaded from `GITHUB_TOKEN` (if set) and
     /// `GITHUB_API_URL` (the full API root, used as given), for further
     /// settings; see [`Client::from_env`].
@@ -329,6 +341,7 @@ impl ClientBuilder {
             headers.insert(AUTHORIZATION, value);
         }
 
+        let callers_http = self.http.is_some();
         let http = match self.http {
             Some(_) if self.connect_timeout.is_some() || self.timeout.is_some() => {
                 return Err(Error::Config(
@@ -351,9 +364,12 @@ impl ClientBuilder {
                 base_url,
                 base,
                 http,
+                callers_http,
                 headers,
                 retry: self.retry.unwrap_or_default(),
+                gate: Gate::new(self.throttle.unwrap_or_default()),
                 rate_limit: Mutex::new(None),
+                quota_spent: AtomicBool::new(false),
                 max_body: self.max_body_size.unwrap_or(DEFAULT_MAX_BODY_SIZE),
                 token,
             }),

@@ -12,7 +12,7 @@ use progenitor_client::ResponseValue;
 
 use crate::owner::{MAX_PACKAGE_NAME, check_name};
 use crate::paging::{Links, MAX_PER_PAGE, Page};
-use crate::transport::{Call, Shared};
+use crate::transport::{Call, Plan, Shared};
 use crate::{Error, Owner, Package, PackageType, PackageVersion, Target, VersionState, Visibility};
 
 /// Sends one generated request built by `$request` (which sees a fresh
@@ -34,10 +34,11 @@ macro_rules! send {
 /// the checks (binding `$checked` for the request, given the operationId as
 /// `$op`), and how to fill the builder `$b`. `safe` marks requests that may
 /// be repeated after any transient failure (GETs); `secret` is a value sent
-/// besides the token that must stay out of errors (a restore token).
+/// besides the token that must stay out of errors (a restore token); `plan`,
+/// when set, makes it a dry run that records the request there.
 macro_rules! by_owner {
     (
-        $shared:expr, $target:expr, safe: $safe:expr, $(secret: $secret:expr,)?
+        $shared:expr, $target:expr, safe: $safe:expr, $(secret: $secret:expr,)? $(plan: $plan:expr,)?
         org: $org:ident = $org_id:literal,
         user: $user:ident = $user_id:literal,
         me: $me:ident = $me_id:literal,
@@ -51,6 +52,7 @@ macro_rules! by_owner {
             target,
             safe: $safe,
             secret: None $(.or($secret))?,
+            plan: None $(.or($plan))?,
         };
         match owner {
             Owner::Org(login) => {
@@ -164,9 +166,13 @@ pub(crate) async fn get_package(shared: &Arc<Shared>, target: &Target) -> Result
     Ok(Package::from_raw(response.into_inner()))
 }
 
-pub(crate) async fn delete_package(shared: &Arc<Shared>, target: &Target) -> Result<(), Error> {
+pub(crate) async fn delete_package(
+    shared: &Arc<Shared>,
+    target: &Target,
+    plan: Option<&Plan>,
+) -> Result<(), Error> {
     let (package_type, name) = package_of(target);
-    done(by_owner!(shared, target, safe: false,
+    done(by_owner!(shared, target, safe: false, plan: plan,
         org: packages_delete_package_for_org = "packages/delete-package-for-org",
         user: packages_delete_package_for_user = "packages/delete-package-for-user",
         me: packages_delete_package_for_authenticated_user = "packages/delete-package-for-authenticated-user",
@@ -179,18 +185,21 @@ pub(crate) async fn restore_package(
     shared: &Arc<Shared>,
     target: &Target,
     token: Option<&str>,
+    plan: Option<&Plan>,
 ) -> Result<(), Error> {
     let (package_type, name) = package_of(target);
-    done(by_owner!(shared, target, safe: false, secret: token,
-        org: packages_restore_package_for_org = "packages/restore-package-for-org",
-        user: packages_restore_package_for_user = "packages/restore-package-for-user",
-        me: packages_restore_package_for_authenticated_user = "packages/restore-package-for-authenticated-user",
-        check: |op| (ty, ()) = (checked_package(op, package_type, name)?, restore_token(op, token)?),
-        fill: |b| {
-            let b = b.package_type(ty).package_name(name);
-            match token { Some(token) => b.token(token), None => b }
-        },
-    ))
+    done(
+        by_owner!(shared, target, safe: false, secret: token, plan: plan,
+            org: packages_restore_package_for_org = "packages/restore-package-for-org",
+            user: packages_restore_package_for_user = "packages/restore-package-for-user",
+            me: packages_restore_package_for_authenticated_user = "packages/restore-package-for-authenticated-user",
+            check: |op| (ty, ()) = (checked_package(op, package_type, name)?, restore_token(op, token)?),
+            fill: |b| {
+                let b = b.package_type(ty).package_name(name);
+                match token { Some(token) => b.token(token), None => b }
+            },
+        ),
+    )
 }
 
 /// Lists a package's versions. The user scope pages like the others (see
@@ -239,9 +248,13 @@ pub(crate) async fn get_version(
     Ok(PackageVersion::from_raw(response.into_inner()))
 }
 
-pub(crate) async fn delete_version(shared: &Arc<Shared>, target: &Target) -> Result<(), Error> {
+pub(crate) async fn delete_version(
+    shared: &Arc<Shared>,
+    target: &Target,
+    plan: Option<&Plan>,
+) -> Result<(), Error> {
     let (package_type, name, id) = version_of(target);
-    done(by_owner!(shared, target, safe: false,
+    done(by_owner!(shared, target, safe: false, plan: plan,
         org: packages_delete_package_version_for_org = "packages/delete-package-version-for-org",
         user: packages_delete_package_version_for_user = "packages/delete-package-version-for-user",
         me: packages_delete_package_version_for_authenticated_user = "packages/delete-package-version-for-authenticated-user",
@@ -250,9 +263,13 @@ pub(crate) async fn delete_version(shared: &Arc<Shared>, target: &Target) -> Res
     ))
 }
 
-pub(crate) async fn restore_version(shared: &Arc<Shared>, target: &Target) -> Result<(), Error> {
+pub(crate) async fn restore_version(
+    shared: &Arc<Shared>,
+    target: &Target,
+    plan: Option<&Plan>,
+) -> Result<(), Error> {
     let (package_type, name, id) = version_of(target);
-    done(by_owner!(shared, target, safe: false,
+    done(by_owner!(shared, target, safe: false, plan: plan,
         org: packages_restore_package_version_for_org = "packages/restore-package-version-for-org",
         user: packages_restore_package_version_for_user = "packages/restore-package-version-for-user",
         me: packages_restore_package_version_for_authenticated_user = "packages/restore-package-version-for-authenticated-user",

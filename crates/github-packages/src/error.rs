@@ -153,7 +153,9 @@ pub enum Error {
         operation: &'static str,
         /// What the request was about.
         target: Target,
-        /// 403 or 429.
+        /// 403 or 429; 429 also when the client did not send the request,
+        /// as GitHub had said the quota was spent
+        /// ([`OnPrimaryLimit::FailFast`](crate::OnPrimaryLimit::FailFast)).
         status: StatusCode,
         /// Which limit was hit.
         kind: RateLimitKind,

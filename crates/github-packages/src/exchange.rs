@@ -9,7 +9,8 @@
 //! - bodies are read up to a bound: [`ERROR_BODY_LIMIT`] for unsuccessful
 //!   answers (the rest is dropped unread), the configured limit for
 //!   successful ones (past it the answer is refused);
-//! - errors from reqwest lose their URL, which may hold a restore token.
+//! - errors from reqwest lose their URL, which may hold a restore token;
+//! - in a dry run, the request is recorded and never sent.
 //!
 //! What the generated code cannot express (a refused redirect, a body over
 //! the limit) is recorded in the attempt's [`Outcome`] and turned into an
@@ -20,7 +21,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::error::RedirectReason;
 
-use reqwest::header::{HeaderMap, LOCATION};
+use reqwest::header::{ACCEPT, HeaderMap, HeaderName, LOCATION};
 use reqwest::{Method, StatusCode, Url};
 
 use crate::transport::Shared;
@@ -53,6 +54,18 @@ pub(crate) struct Outcome {
     pub(crate) answer: Option<(StatusCode, HeaderMap)>,
     /// Set when the answer must not be used.
     pub(crate) refusal: Option<Refusal>,
+    /// In a dry run: the request that was not sent.
+    pub(crate) planned: Option<(Method, Url)>,
+}
+
+/// What [`Attempt::inspect`] decided.
+enum Step {
+    /// Follow a redirect with this request.
+    Redirect(reqwest::Request),
+    /// Hand this answer to the generated code.
+    Answer(reqwest::Response),
+    /// Read the body, up to the limit, first.
+    ReadBody(reqwest::Response, usize),
 }
 
 /// The hooks of one attempt: a fresh (cheap) generated client is made per
@@ -60,6 +73,8 @@ pub(crate) struct Outcome {
 /// attempt alone, even when requests run concurrently.
 pub(crate) struct Attempt {
     shared: Arc<Shared>,
+    /// Record the request instead of sending it.
+    dry_run: bool,
     outcome: Mutex<Outcome>,
 }
 
@@ -69,10 +84,22 @@ impl fmt::Debug for Attempt {
     }
 }
 
+impl generated::RequestHooks for Attempt {
+    fn exec<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        request: reqwest::Request,
+        _operation_id: &'static str,
+    ) -> generated::ExecFuture<'a> {
+        Box::pin(self.send(client, request))
+    }
+}
+
 impl Attempt {
-    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+    pub(crate) fn new(shared: Arc<Shared>, dry_run: bool) -> Self {
         Self {
             shared,
+            dry_run,
             outcome: Mutex::new(Outcome::default()),
         }
     }
@@ -91,86 +118,169 @@ impl Attempt {
         mut request: reqwest::Request,
     ) -> reqwest::Result<reqwest::Response> {
         self.stamp_headers(&mut request);
-        let method = request.method().clone();
-        let mut hops = 0;
-        loop {
-            let sent = request.url().clone();
-            // A GET has no body, so it can be cloned to follow a redirect.
-            let again = request.try_clone();
-            let response = client
-                .execute(request)
-                .await
-                .map_err(reqwest::Error::without_url)?;
-            self.shared.observe(response.headers());
-            let status = response.status();
-            let headers = response.headers().clone();
-            let version = response.version();
-
-            if response.url() != &sent
-                && (method != Method::GET || !self.shared.is_same_origin(response.url()))
-            {
-                return Ok(self.refuse(
-                    status,
-                    headers,
-                    version,
-                    Refusal::Redirect {
-                        status,
-                        location: Some(response.url().to_string()),
-                        reason: RedirectReason::FollowedByHttpClient,
-                    },
-                ));
-            }
-
-            if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
-                let location = headers
-                    .get(LOCATION)
-                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-                let target = location.as_deref().and_then(|l| sent.join(l).ok());
-                let reason = match (&target, again) {
-                    _ if method != Method::GET => RedirectReason::Mutation,
-                    (None, _) | (_, None) => RedirectReason::NoLocation,
-                    (Some(url), _) if !self.shared.is_same_origin(url) => {
-                        RedirectReason::OtherOrigin
-                    }
-                    _ if hops >= MAX_REDIRECTS => RedirectReason::TooMany,
-                    (Some(url), Some(mut next)) => {
-                        hops += 1;
-                        *next.url_mut() = url.clone();
-                        request = next;
-                        continue;
-                    }
-                };
-                return Ok(self.refuse(
-                    status,
-                    headers,
-                    version,
-                    Refusal::Redirect {
-                        status,
-                        location,
-                        reason,
-                    },
-                ));
-            }
-
-            let limit = if status.is_success() {
-                self.shared.max_body
-            } else {
-                ERROR_BODY_LIMIT
-            };
-            let (body, complete) = read_bounded(response, limit)
-                .await
-                .map_err(reqwest::Error::without_url)?;
-            if !complete && status.is_success() {
-                return Ok(self.refuse(
-                    status,
-                    headers,
-                    version,
-                    Refusal::TooLarge { status, limit },
-                ));
-            }
-            self.record(|o| o.answer = Some((status, headers.clone())));
-            return Ok(rebuild(status, headers, version, body));
+        if self.dry_run {
+            // Nothing leaves the machine: the generated code gets an empty
+            // 204, and the transport reports the request as not sent.
+            let planned = (request.method().clone(), request.url().clone());
+            self.record(|o| o.planned = Some(planned));
+            return Ok(rebuild(
+                StatusCode::NO_CONTENT,
+                HeaderMap::new(),
+                reqwest::Version::HTTP_11,
+                Vec::new(),
+            ));
         }
+        let is_get = request.method() == Method::GET;
+        let mut hops = 0;
+        let (mut pending, mut sent) = self.dispatch(client, request);
+        loop {
+            let response = pending.await.map_err(reqwest::Error::without_url)?;
+            match self.inspect(response, sent, is_get, &mut hops) {
+                Step::Redirect(request) => (pending, sent) = self.dispatch(client, request),
+                Step::Answer(response) => return Ok(response),
+                Step::ReadBody(response, limit) => {
+                    // Boxed: this path is rare (no Content-Length, or one
+                    // over the limit), and its state would otherwise
+                    // enlarge every request's future.
+                    return Box::pin(self.read_body(response, limit)).await;
+                }
+            }
+        }
+    }
+
+    /// Sends `request`, keeping its URL when the HTTP client is the
+    /// caller's: only such a client may follow redirects by itself.
+    fn dispatch(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+    ) -> (
+        impl Future<Output = reqwest::Result<reqwest::Response>> + use<>,
+        Option<Box<Url>>,
+    ) {
+        // Boxed to keep every request's future small; it is rarely there.
+        let sent = self
+            .shared
+            .callers_http
+            .then(|| Box::new(request.url().clone()));
+        (client.execute(request), sent)
+    }
+
+    /// What to do with an answer: follow a redirect, hand it over, or read
+    /// its body first.
+    fn inspect(
+        &self,
+        response: reqwest::Response,
+        sent: Option<Box<Url>>,
+        is_get: bool,
+        hops: &mut usize,
+    ) -> Step {
+        self.shared.observe(response.headers());
+        let status = response.status();
+
+        if sent.is_some_and(|sent| response.url() != &*sent)
+            && (!is_get || !self.shared.is_same_origin(response.url()))
+        {
+            let location = Some(response.url().to_string());
+            return self.refuse_redirect(response, location, RedirectReason::FollowedByHttpClient);
+        }
+
+        if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
+            let location = response
+                .headers()
+                .get(LOCATION)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+            let target = location
+                .as_deref()
+                .and_then(|l| response.url().join(l).ok());
+            let reason = match target {
+                _ if !is_get => RedirectReason::Mutation,
+                None => RedirectReason::NoLocation,
+                Some(url) if !self.shared.is_same_origin(&url) => RedirectReason::OtherOrigin,
+                _ if *hops >= MAX_REDIRECTS => RedirectReason::TooMany,
+                Some(url) => {
+                    // A GET carries nothing but its URL and headers.
+                    *hops += 1;
+                    let mut request = reqwest::Request::new(Method::GET, url);
+                    self.stamp_headers(&mut request);
+                    return Step::Redirect(request);
+                }
+            };
+            return self.refuse_redirect(response, location, reason);
+        }
+
+        let limit = if status.is_success() {
+            self.shared.max_body
+        } else {
+            ERROR_BODY_LIMIT
+        };
+        if response
+            .content_length()
+            .is_some_and(|length| length <= limit as u64)
+        {
+            // HTTP's framing ends the body at its declared length, so it is
+            // bounded already; the generated code reads it.
+            self.record_answer(status, response.headers());
+            return Step::Answer(response);
+        }
+        Step::ReadBody(response, limit)
+    }
+
+    /// Reads a body up to `limit` and hands over the answer rebuilt from
+    /// it; a successful answer with more is refused.
+    async fn read_body(
+        &self,
+        mut response: reqwest::Response,
+        limit: usize,
+    ) -> reqwest::Result<reqwest::Response> {
+        let status = response.status();
+        let version = response.version();
+        let headers = std::mem::take(response.headers_mut());
+        let (body, complete) = read_bounded(response, limit)
+            .await
+            .map_err(reqwest::Error::without_url)?;
+        if !complete && status.is_success() {
+            return Ok(self.refuse(
+                status,
+                headers,
+                version,
+                Refusal::TooLarge { status, limit },
+            ));
+        }
+        self.record_answer(status, &headers);
+        Ok(rebuild(status, headers, version, body))
+    }
+
+    /// Records the answer's status, and an unsuccessful answer's headers,
+    /// which explain the error.
+    fn record_answer(&self, status: StatusCode, headers: &HeaderMap) {
+        let kept = if status.is_success() {
+            HeaderMap::new()
+        } else {
+            headers.clone()
+        };
+        self.record(|o| o.answer = Some((status, kept)));
+    }
+
+    /// Refuses a redirect: see [`Attempt::refuse`].
+    fn refuse_redirect(
+        &self,
+        mut response: reqwest::Response,
+        location: Option<String>,
+        reason: RedirectReason,
+    ) -> Step {
+        let status = response.status();
+        let headers = std::mem::take(response.headers_mut());
+        Step::Answer(self.refuse(
+            status,
+            headers,
+            response.version(),
+            Refusal::Redirect {
+                status,
+                location,
+                reason,
+            },
+        ))
     }
 
     /// Records `refusal` and hands the generated code an empty answer.
@@ -191,22 +301,20 @@ impl Attempt {
     /// GitHub's headers replace progenitor's `Accept: application/json` and
     /// its own `api-version` (the description's version).
     fn stamp_headers(&self, request: &mut reqwest::Request) {
+        const PROGENITORS_VERSION: HeaderName = HeaderName::from_static("api-version");
         let headers = request.headers_mut();
-        headers.remove("api-version");
+        let only_progenitors = headers
+            .keys()
+            .all(|name| name == ACCEPT || name == PROGENITORS_VERSION);
+        if only_progenitors {
+            // The usual case, and the cheap one: nothing else to keep.
+            *headers = self.shared.headers.clone();
+            return;
+        }
+        headers.remove(&PROGENITORS_VERSION);
         for (name, value) in &self.shared.headers {
             headers.insert(name, value.clone());
         }
-    }
-}
-
-impl generated::RequestHooks for Attempt {
-    fn exec<'a>(
-        &'a self,
-        client: &'a reqwest::Client,
-        request: reqwest::Request,
-        _operation_id: &'static str,
-    ) -> generated::ExecFuture<'a> {
-        Box::pin(self.send(client, request))
     }
 }
 

@@ -11,8 +11,8 @@ use futures::future::BoxFuture;
 
 use crate::dispatch::{self, PerPage};
 use crate::{
-    Client, Error, Owner, Package, PackageType, PackageVersion, Page, Target, VersionId,
-    VersionState, Visibility,
+    Bulk, BulkAction, Client, Error, Owner, Package, PackageType, PackageVersion, Page, Target,
+    VersionId, VersionState, Visibility,
 };
 
 /// The paging options and the two ways to run a listing, for a listing
@@ -38,13 +38,29 @@ macro_rules! listing {
                 self.fetch(self.page, per_page).await
             }
 
-            /// Every item, page after page (100 per page where GitHub lets
-            /// us ask, unless [`per_page`](Self::per_page) says otherwise),
-            /// fetched as the stream is consumed.
+            /// How many pages [`stream`](Self::stream) may fetch at once
+            /// once GitHub says how many there are
+            /// ([`DEFAULT_PAGES_AT_ONCE`](crate::DEFAULT_PAGES_AT_ONCE) by
+            /// default; 1 fetches page after page). Every request still
+            /// passes the client's [`Throttle`](crate::Throttle).
+            pub fn pages_at_once(mut self, pages: usize) -> Self {
+                self.pages_at_once = pages.max(1);
+                self
+            }
+
+            /// Every item, in GitHub's order (100 per page where GitHub
+            /// lets us ask, unless [`per_page`](Self::per_page) says
+            /// otherwise), fetched as the stream is consumed.
+            ///
+            /// When the first page's `Link` header names the last page, the
+            /// rest are fetched [several at once](Self::pages_at_once),
+            /// holding at most that many pages besides the one being
+            /// read; without it, page after page. Dropping the stream
+            /// cancels what is in flight and starts nothing more.
             pub fn stream(self) -> impl Stream<Item = Result<$item, Error>> + Send + 'static {
                 let per_page = self.per_page.map_or(PerPage::Max, PerPage::Exactly);
                 let shared = std::sync::Arc::clone(self.client().shared());
-                crate::paging::items(shared, self.page, move |page| {
+                crate::paging::items(shared, self.page, self.pages_at_once, move |page| {
                     let this = self.clone();
                     async move { this.fetch(page, per_page).await }
                 })
@@ -104,6 +120,7 @@ impl OwnerPackages {
             visibility: None,
             per_page: None,
             page: None,
+            pages_at_once: crate::DEFAULT_PAGES_AT_ONCE,
         }
     }
 
@@ -111,6 +128,39 @@ impl OwnerPackages {
     /// registry hit a conflict.
     pub async fn docker_conflicts(&self) -> Result<Vec<Package>, Error> {
         dispatch::docker_conflicts(self.client.shared(), &self.target).await
+    }
+
+    /// Deletes many packages of one type, with all their versions, each
+    /// through the client's throttle, with an outcome per package; see
+    /// [`Bulk`].
+    pub fn delete_packages<I>(&self, package_type: PackageType, names: I) -> Bulk
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.packages_bulk(BulkAction::Delete, package_type, names)
+    }
+
+    /// Restores many packages of one type deleted in the last 30 days; see
+    /// [`Bulk`].
+    pub fn restore_packages<I>(&self, package_type: PackageType, names: I) -> Bulk
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.packages_bulk(BulkAction::Restore, package_type, names)
+    }
+
+    fn packages_bulk<I>(&self, action: BulkAction, package_type: PackageType, names: I) -> Bulk
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        let targets = names
+            .into_iter()
+            .map(|name| self.target.package(package_type.clone(), name.into()))
+            .collect();
+        Bulk::new(self.client.clone(), action, targets)
     }
 
     /// One package, to get, delete or restore it or work with its versions.
@@ -148,6 +198,7 @@ pub struct ListPackages {
     visibility: Option<Visibility>,
     per_page: Option<u32>,
     page: Option<u32>,
+    pages_at_once: usize,
 }
 
 impl ListPackages {
@@ -231,7 +282,7 @@ impl PackageRef {
     /// restorable for 30 days. Needs `delete:packages`; not retried after
     /// errors that might have come after the deletion (see [`RetryPolicy`](crate::RetryPolicy)).
     pub async fn delete(&self) -> Result<(), Error> {
-        dispatch::delete_package(self.client.shared(), &self.target).await
+        dispatch::delete_package(self.client.shared(), &self.target, None).await
     }
 
     /// Restores the package deleted in the last 30 days; await it, or set a
@@ -251,7 +302,41 @@ impl PackageRef {
             state: None,
             per_page: None,
             page: None,
+            pages_at_once: crate::DEFAULT_PAGES_AT_ONCE,
         }
+    }
+
+    /// Deletes many versions of the package, each through the client's
+    /// throttle, with an outcome per version; see [`Bulk`] (dry runs,
+    /// stopping, progress).
+    pub fn delete_versions<I>(&self, ids: I) -> Bulk
+    where
+        I: IntoIterator,
+        I::Item: Into<VersionId>,
+    {
+        self.versions_bulk(BulkAction::Delete, ids)
+    }
+
+    /// Restores many versions of the package deleted in the last 30 days;
+    /// see [`Bulk`].
+    pub fn restore_versions<I>(&self, ids: I) -> Bulk
+    where
+        I: IntoIterator,
+        I::Item: Into<VersionId>,
+    {
+        self.versions_bulk(BulkAction::Restore, ids)
+    }
+
+    fn versions_bulk<I>(&self, action: BulkAction, ids: I) -> Bulk
+    where
+        I: IntoIterator,
+        I::Item: Into<VersionId>,
+    {
+        let targets = ids
+            .into_iter()
+            .map(|id| self.target.version(id.into()))
+            .collect();
+        Bulk::new(self.client.clone(), action, targets)
     }
 
     /// One version of the package, by [`PackageVersion::id`] (or a number:
@@ -300,7 +385,7 @@ impl RestorePackage {
     /// Restores the package.
     pub async fn send(self) -> Result<(), Error> {
         let PackageRef { client, target } = &self.package;
-        dispatch::restore_package(client.shared(), target, self.token.as_deref()).await
+        dispatch::restore_package(client.shared(), target, self.token.as_deref(), None).await
     }
 }
 
@@ -337,6 +422,7 @@ pub struct ListVersions {
     state: Option<VersionState>,
     per_page: Option<u32>,
     page: Option<u32>,
+    pages_at_once: usize,
 }
 
 impl ListVersions {
@@ -404,11 +490,11 @@ impl VersionRef {
     /// package's last version, and a public version downloaded more than
     /// 5,000 times. Needs `delete:packages`.
     pub async fn delete(&self) -> Result<(), Error> {
-        dispatch::delete_version(self.client.shared(), &self.target).await
+        dispatch::delete_version(self.client.shared(), &self.target, None).await
     }
 
     /// Restores the version deleted in the last 30 days. Needs `write:packages`.
     pub async fn restore(&self) -> Result<(), Error> {
-        dispatch::restore_version(self.client.shared(), &self.target).await
+        dispatch::restore_version(self.client.shared(), &self.target, None).await
     }
 }

@@ -6,7 +6,8 @@
 //! the client generated from GitHub's OpenAPI description (the
 //! `github-packages-generated` crate); this crate adds owner scopes, typed
 //! ids, open enums, one error type, paging over GitHub's `Link` header,
-//! retries, rate-limit tracking, and the defences a client for production
+//! retries, a throttle that keeps it under GitHub's rate limits, bulk
+//! deletes and restores, and the defences a client for production
 //! registries needs (see "Security" in the README).
 //!
 //! # Quick start
@@ -92,9 +93,17 @@
 //!   ([`Error::TokenRequired`]).
 //! - **Paging.** Listings are one [`Page`] when awaited, or every item as a
 //!   `Stream` (`.stream()`), following `Link: rel="next"` only on the
-//!   configured host.
+//!   configured host; once GitHub names the last page, up to
+//!   [`DEFAULT_PAGES_AT_ONCE`] pages are fetched at once, in order.
 //! - **Retries.** See [`RetryPolicy`]; [`Client::rate_limit`] has the last
 //!   rate-limit state GitHub reported.
+//! - **GitHub's limits.** A [`Throttle`] keeps every clone of a client
+//!   under GitHub's concurrency and points limits, pauses it when GitHub
+//!   reports a secondary limit, and waits for (or refuses past) a spent
+//!   quota.
+//! - **Bulk.** [`PackageRef::delete_versions`] and its siblings delete or
+//!   restore many items, each with its own [`BulkOutcome`], with dry runs
+//!   and clean stops ([`Bulk`]).
 //! - **Where GitHub differs from its description**, the client follows
 //!   GitHub: a named user's package versions page like the others (and
 //!   take `state`); package listings without `version_count` decode
@@ -125,6 +134,7 @@
 
 mod answer;
 mod base_url;
+mod bulk;
 mod client;
 mod dispatch;
 mod enums;
@@ -141,8 +151,10 @@ mod rate_limit;
 mod retry;
 mod target;
 mod text;
+mod throttle;
 mod transport;
 
+pub use bulk::{Bulk, BulkAction, BulkItem, BulkOutcome, BulkReport};
 pub use client::{
     Client, ClientBuilder, DEFAULT_API_VERSION, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_SIZE,
     http_client_builder,
@@ -159,10 +171,11 @@ pub use handles::{
 pub use ids::{PackageId, ParseIdError, VersionId};
 pub use model::{Package, PackageVersion};
 pub use owner::{Owner, ParseOwnerError};
-pub use paging::{Links, Page};
+pub use paging::{DEFAULT_PAGES_AT_ONCE, Links, Page};
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;
 pub use target::Target;
+pub use throttle::{DEFAULT_CONCURRENCY, DEFAULT_POINTS, OnPrimaryLimit, Throttle};
 /// The README's snippets, compiled as doc tests so they stay true.
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]

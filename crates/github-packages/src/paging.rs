@@ -2,8 +2,10 @@
 
 use std::collections::BTreeSet;
 use std::future::Future;
+use std::ops::RangeInclusive;
 use std::sync::Arc;
 
+use futures::stream::BoxStream;
 use futures::{Stream, StreamExt, TryStreamExt, stream};
 use reqwest::header::{HeaderMap, LINK};
 
@@ -164,24 +166,38 @@ pub(crate) fn next_page_number(
         })
 }
 
-/// Every item of a listing, fetching page after page as the stream is
-/// consumed (one page in memory at a time, nothing fetched ahead).
+/// How many pages a stream fetches at once by default, once GitHub's
+/// `rel="last"` link says how many there are.
+pub const DEFAULT_PAGES_AT_ONCE: usize = 4;
+
+/// Every item of a listing, fetching pages as the stream is consumed.
 ///
-/// `fetch(None)` gets the first page, `fetch(Some(n))` page `n`. Paging stops
-/// when a page has no `next` link, or when the link asks for a page already
-/// fetched (GitHub looping would otherwise loop the caller). A `next` link
-/// to another origin ends the stream with [`Error::CrossOriginLink`].
+/// `fetch(None)` gets the first page, `fetch(Some(n))` page `n`. When the
+/// first page's `last` link names a page on the API's origin, the pages up
+/// to it are fetched up to `at_once` at a time (ordered: items come in
+/// GitHub's order, and at most `at_once` pages are held); otherwise, and
+/// after the last page if it links on, page after page by `next`.
+///
+/// Paging stops when a page has no `next` link, when the link asks for a
+/// page already fetched (GitHub looping would otherwise loop the caller),
+/// or when a page fetched ahead is empty and ends the listing early. A
+/// `next` link to another origin ends the stream with
+/// [`Error::CrossOriginLink`]. After an error, or once the stream is
+/// dropped, no request is started.
 pub(crate) fn items<T, F, Fut>(
     shared: Arc<Shared>,
     first_page: Option<u32>,
+    at_once: usize,
     fetch: F,
 ) -> impl Stream<Item = Result<T, Error>> + Send + 'static
 where
     T: Send + 'static,
-    F: FnMut(Option<u32>) -> Fut + Send + 'static,
+    F: Fn(Option<u32>) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Result<Page<T>, Error>> + Send + 'static,
 {
-    struct State<F> {
+    type Ahead<T> = BoxStream<'static, Result<(u32, Page<T>), Error>>;
+
+    struct State<T, F> {
         fetch: F,
         /// The page to fetch next (`Some(None)` = the first page without a
         /// number), or `None` when done.
@@ -189,6 +205,8 @@ where
         /// A `next` link still to be checked and turned into a page number,
         /// with the operation whose answer carried it.
         link: Option<(&'static str, String)>,
+        /// Pages being fetched at once, in order, and the last of them.
+        ahead: Option<(Ahead<T>, u32)>,
         fetched: BTreeSet<u32>,
     }
 
@@ -196,11 +214,30 @@ where
         fetch,
         next: Some(first_page),
         link: None,
+        ahead: None,
         fetched: BTreeSet::new(),
     };
     stream::try_unfold(state, move |mut state| {
         let shared = Arc::clone(&shared);
         async move {
+            if let Some((ahead, last)) = &mut state.ahead {
+                let last = *last;
+                match ahead.next().await {
+                    Some(result) => {
+                        let (number, page) = result?;
+                        state.fetched.insert(number);
+                        if number == last {
+                            state.ahead = None;
+                            state.link = page.links.next.map(|link| (page.operation, link));
+                        } else if page.items.is_empty() && page.links.next.is_none() {
+                            // The listing shrank since its first page.
+                            state.ahead = None;
+                        }
+                        return Ok(Some((page.items, state)));
+                    }
+                    None => state.ahead = None,
+                }
+            }
             if let Some((operation, link)) = state.link.take() {
                 let number = next_page_number(&shared, operation, &link)?;
                 if state.fetched.contains(&number) {
@@ -214,14 +251,53 @@ where
                 return Ok(None);
             };
             let page = (state.fetch)(number).await?;
-            state.fetched.insert(number.unwrap_or(1));
-            state.link = page.links.next.map(|link| (page.operation, link));
+            let current = number.unwrap_or(1);
+            state.fetched.insert(current);
+            let Some(next) = page.links.next.clone() else {
+                return Ok(Some((page.items, state)));
+            };
+            match pages_ahead(&shared, &page, current, at_once) {
+                Some(range) => {
+                    let last = *range.end();
+                    let fetch = state.fetch.clone();
+                    let pages = stream::iter(range)
+                        .map(move |n| {
+                            let page = fetch(Some(n));
+                            async move { page.await.map(|page| (n, page)) }
+                        })
+                        .buffered(at_once)
+                        .boxed();
+                    state.ahead = Some((pages, last));
+                }
+                None => state.link = Some((page.operation, next)),
+            }
             Ok(Some((page.items, state)))
         }
     })
     .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
     .try_flatten()
     .boxed()
+}
+
+/// The pages after `current` to fetch at once: when `at_once` allows it,
+/// the page's `next` link asks for the following page and its `last` link
+/// names a later one, both on the API's origin.
+fn pages_ahead<T>(
+    shared: &Shared,
+    page: &Page<T>,
+    current: u32,
+    at_once: usize,
+) -> Option<RangeInclusive<u32>> {
+    if at_once < 2 {
+        return None;
+    }
+    let number = |link: &Option<String>| {
+        link.as_deref()
+            .and_then(|link| next_page_number(shared, page.operation, link).ok())
+    };
+    let next = number(&page.links.next)?;
+    let last = number(&page.links.last)?;
+    (next == current.checked_add(1)? && last > next).then_some(next..=last)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use reqwest::header::HeaderMap;
+use reqwest::header::{AsHeaderName, HeaderMap, HeaderName};
 
 /// GitHub's rate-limit headers from the most recent answer that carried
 /// them (`x-ratelimit-*`); see [`Client::rate_limit`](crate::Client::rate_limit).
@@ -33,15 +33,20 @@ pub struct RateLimit {
 
 impl RateLimit {
     /// Reads the headers; `None` unless limit, remaining and reset are all there.
+    /// Runs on every answer, so the names are parsed once, here.
     pub(crate) fn from_headers(headers: &HeaderMap) -> Option<Self> {
-        let number = |name: &str| header(headers, name).and_then(|v| v.trim().parse::<u64>().ok());
+        const LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
+        const REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
+        const USED: HeaderName = HeaderName::from_static("x-ratelimit-used");
+        const RESOURCE: HeaderName = HeaderName::from_static("x-ratelimit-resource");
+        let number = |name| header(headers, name).and_then(|v| v.trim().parse::<u64>().ok());
         let reset = reset_time(headers)?;
         Some(Self {
-            limit: number("x-ratelimit-limit")?,
-            remaining: number("x-ratelimit-remaining")?,
-            used: number("x-ratelimit-used"),
+            limit: number(&LIMIT)?,
+            remaining: number(&REMAINING)?,
+            used: number(&USED),
             reset,
-            resource: header(headers, "x-ratelimit-resource"),
+            resource: header(headers, &RESOURCE).map(str::to_owned),
         })
     }
 }
@@ -49,7 +54,8 @@ impl RateLimit {
 /// When GitHub says the rate-limit window resets (`x-ratelimit-reset`,
 /// seconds since the epoch).
 pub(crate) fn reset_time(headers: &HeaderMap) -> Option<DateTime<Utc>> {
-    header(headers, "x-ratelimit-reset")
+    const RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
+    header(headers, &RESET)
         .and_then(|v| v.trim().parse::<i64>().ok())
         .and_then(|epoch| DateTime::from_timestamp(epoch, 0))
 }
@@ -74,11 +80,8 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Dur
 }
 
 /// A header's value as text, if it is present and valid text.
-pub(crate) fn header(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+pub(crate) fn header<K: AsHeaderName>(headers: &HeaderMap, name: K) -> Option<&str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
 }
 
 #[cfg(test)]

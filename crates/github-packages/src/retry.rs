@@ -12,7 +12,8 @@ use chrono::{DateTime, Utc};
 use crate::Error;
 use crate::error::RateLimitKind;
 
-type SleepFn = Arc<dyn Fn(Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
+pub(crate) type SleepFn =
+    Arc<dyn Fn(Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
 
 /// How the client retries failed requests.
 ///
@@ -78,7 +79,7 @@ impl fmt::Debug for RetryPolicy {
 }
 
 /// How long a GitHub secondary rate limit asks for when it gives no `Retry-After`.
-const SECONDARY_LIMIT_WAIT: Duration = Duration::from_secs(60);
+pub(crate) const SECONDARY_LIMIT_WAIT: Duration = Duration::from_secs(60);
 /// Slack after a primary limit's reset time, for clock skew.
 const RESET_MARGIN: Duration = Duration::from_secs(1);
 
@@ -117,8 +118,11 @@ impl RetryPolicy {
         self
     }
 
-    /// Replaces how the client waits (by default `tokio::time::sleep`),
-    /// e.g. to record waits in tests instead of spending them.
+    /// Replaces how the client waits (by default `tokio::time::sleep`)
+    /// between attempts and for the pauses GitHub asks for (a secondary
+    /// limit, a spent quota; see [`Throttle`](crate::Throttle)), e.g. to
+    /// record waits in tests instead of spending them. The throttle's own
+    /// pacing keeps tokio's clock.
     pub fn sleep_with<F, Fut>(mut self, sleep: F) -> Self
     where
         F: Fn(Duration) -> Fut + Send + Sync + 'static,
@@ -130,6 +134,11 @@ impl RetryPolicy {
 
     pub(crate) fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
         (self.sleep)(duration)
+    }
+
+    /// How the client waits, for the throttle's pauses.
+    pub(crate) fn sleeper(&self) -> &SleepFn {
+        &self.sleep
     }
 
     /// How long to wait before attempt `attempt + 1`, or `None` to give up.

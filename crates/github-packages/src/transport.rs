@@ -6,6 +6,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
@@ -15,8 +16,10 @@ use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
 
 use crate::answer::{self, ErrorBody};
+use crate::error::RateLimitKind;
 use crate::exchange::{self, Attempt, Outcome, Refusal};
 use crate::text::Scrub;
+use crate::throttle::{self, Gate};
 use crate::{Error, Owner, RateLimit, RetryPolicy, Target};
 
 /// What every request of one [`Client`](crate::Client) shares.
@@ -26,10 +29,16 @@ pub(crate) struct Shared {
     /// `base_url` parsed, for origin checks.
     pub(crate) base: Url,
     pub(crate) http: reqwest::Client,
+    /// Whether `http` is the caller's (which may follow redirects itself).
+    pub(crate) callers_http: bool,
     /// Stamped on every request: authorization, accept, user agent, API version.
     pub(crate) headers: HeaderMap,
     pub(crate) retry: RetryPolicy,
+    /// Paces every request of the client and its clones.
+    pub(crate) gate: Gate,
     pub(crate) rate_limit: Mutex<Option<RateLimit>>,
+    /// Whether `rate_limit` says the quota is spent, read without the lock.
+    pub(crate) quota_spent: AtomicBool,
     /// The most bytes of a successful answer read.
     pub(crate) max_body: usize,
     /// The client's token, removed from any server text shown.
@@ -59,20 +68,27 @@ impl fmt::Debug for Shared {
             )
             .field("max_body", &self.max_body)
             .field("retry", &self.retry)
+            .field("throttle", self.gate.config())
             .finish()
     }
 }
 
 /// One operation to run: its name, what it is about, whether it may be
-/// repeated after any transient failure (GETs), and a secret it sends
-/// besides the token (a restore token), to keep out of errors.
+/// repeated after any transient failure (GETs), a secret it sends besides
+/// the token (a restore token), to keep out of errors, and, for a dry run,
+/// where to leave the request instead of sending it.
 #[derive(Clone, Copy)]
 pub(crate) struct Call<'a> {
     pub(crate) operation: &'static str,
     pub(crate) target: &'a Target,
     pub(crate) safe: bool,
     pub(crate) secret: Option<&'a str>,
+    pub(crate) plan: Option<&'a Plan>,
 }
+
+/// Where a dry run leaves the request it did not send: the method and the
+/// URL, secrets removed.
+pub(crate) type Plan = Mutex<Option<(reqwest::Method, String)>>;
 
 /// The parts of a generated error body this crate uses.
 pub(crate) trait IntoErrorBody {
@@ -99,6 +115,8 @@ impl Shared {
     /// Records GitHub's rate-limit headers, if the answer has them.
     pub(crate) fn observe(&self, headers: &HeaderMap) {
         if let Some(state) = RateLimit::from_headers(headers) {
+            self.quota_spent
+                .store(state.remaining == 0, Ordering::Relaxed);
             *self
                 .rate_limit
                 .lock()
@@ -141,18 +159,38 @@ impl Shared {
                 target: call.target.clone(),
             });
         }
-        let scrub = self.scrub(&call);
+        if let Some(plan) = call.plan {
+            return self.plan(call, plan, send).await;
+        }
         let mut waited = Duration::ZERO;
         let mut attempt = 1;
+        let mut waited_out = throttle::Waited::default();
         loop {
-            let hooks = Arc::new(Attempt::new(Arc::clone(self)));
-            let client = generated::Client::new_with_client(
-                &self.base_url,
-                self.http.clone(),
-                hooks.clone(),
-            );
+            let spent_until = if self.quota_spent.load(Ordering::Relaxed) {
+                self.rate_limit
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .as_ref()
+                    .filter(|quota| quota.remaining == 0)
+                    .map(|quota| quota.reset)
+            } else {
+                None
+            };
+            let pass = self
+                .gate
+                .admit(
+                    call.operation,
+                    throttle::cost(call.safe),
+                    spent_until,
+                    waited_out,
+                    self.retry.sleeper(),
+                )
+                .await
+                .map_err(|reset| quota_spent(&call, reset))?;
+            let (hooks, client) = self.attempt(false);
             let result = send(client).await;
             let outcome = hooks.take_outcome();
+            drop(pass);
             let mut error = match (result, outcome) {
                 (
                     _,
@@ -160,15 +198,27 @@ impl Shared {
                         refusal: Some(refusal),
                         ..
                     },
-                ) => refused(&call, refusal, &scrub),
+                ) => refused(&call, refusal, &self.scrub(&call)),
                 (Ok(value), _) => return Ok(value),
                 (Err(raw), Outcome { answer, .. }) => {
-                    convert::<T, E>(&call, raw, answer, &scrub).await
+                    convert::<T, E>(&call, raw, answer, &self.scrub(&call)).await
                 }
             };
             if let Error::Unauthorized { anonymous, .. } = &mut error {
                 *anonymous = self.token.is_none();
             }
+            // A secondary limit holds every request of the client; this one
+            // waits it out below, as its retry.
+            let pause = match &error {
+                Error::RateLimited {
+                    kind: RateLimitKind::Secondary,
+                    retry_after,
+                    ..
+                } => self
+                    .gate
+                    .pause(retry_after.unwrap_or(crate::retry::SECONDARY_LIMIT_WAIT)),
+                _ => None,
+            };
             let Some(delay) =
                 self.retry
                     .delay(&error, call.safe, attempt, waited, SystemTime::now().into())
@@ -183,9 +233,77 @@ impl Shared {
                 "retrying GitHub request"
             );
             self.retry.sleep(delay).await;
+            waited_out = throttle::Waited {
+                pause,
+                quota: matches!(
+                    error,
+                    Error::RateLimited {
+                        kind: RateLimitKind::Primary,
+                        ..
+                    }
+                ),
+            };
             waited = waited.saturating_add(delay);
             attempt += 1;
         }
+    }
+}
+
+impl Shared {
+    /// A fresh generated client for one attempt, and its hooks, which
+    /// record what the attempt saw (and, in a dry run, keep it from being
+    /// sent).
+    fn attempt(self: &Arc<Self>, dry_run: bool) -> (Arc<Attempt>, generated::Client) {
+        let hooks = Arc::new(Attempt::new(Arc::clone(self), dry_run));
+        let client =
+            generated::Client::new_with_client(&self.base_url, self.http.clone(), hooks.clone());
+        (hooks, client)
+    }
+
+    /// A dry run of `call`: the generated code builds the request (so every
+    /// check runs), which is recorded in `plan` and not sent.
+    async fn plan<T, E, F, Fut>(
+        self: &Arc<Self>,
+        call: Call<'_>,
+        plan: &Plan,
+        mut send: F,
+    ) -> Result<ResponseValue<T>, Error>
+    where
+        T: DeserializeOwned,
+        F: FnMut(generated::Client) -> Fut,
+        Fut: Future<Output = Result<ResponseValue<T>, RawError<E>>>,
+        E: IntoErrorBody,
+    {
+        let (hooks, client) = self.attempt(true);
+        let result = send(client).await;
+        let outcome = hooks.take_outcome();
+        let scrub = self.scrub(&call);
+        match (result, outcome.planned) {
+            (Ok(value), Some((method, url))) => {
+                *plan.lock().unwrap_or_else(PoisonError::into_inner) =
+                    Some((method, scrub.text(url.as_str())));
+                Ok(value)
+            }
+            (Err(raw), _) => Err(convert::<T, E>(&call, raw, None, &scrub).await),
+            (Ok(_), None) => Err(Error::InvalidArgument {
+                operation: call.operation,
+                message: "the dry run built no request".to_owned(),
+            }),
+        }
+    }
+}
+
+/// The error for a request not sent because the primary quota is spent and
+/// the throttle was told to fail fast.
+fn quota_spent(call: &Call<'_>, reset: chrono::DateTime<chrono::Utc>) -> Error {
+    Error::RateLimited {
+        operation: call.operation,
+        target: call.target.clone(),
+        status: StatusCode::TOO_MANY_REQUESTS,
+        kind: RateLimitKind::Primary,
+        reset: Some(reset),
+        retry_after: None,
+        message: Some("not sent: the hourly quota GitHub reported is spent".to_owned()),
     }
 }
 

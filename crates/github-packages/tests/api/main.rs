@@ -4,7 +4,9 @@
 
 mod against_fake;
 mod anonymous;
+mod at_limits;
 mod base_urls;
+mod bulk;
 mod ergonomics;
 mod errors;
 mod hostile;
