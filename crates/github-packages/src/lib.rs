@@ -176,10 +176,6 @@ pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;
 pub use target::Target;
 pub use throttle::{DEFAULT_CONCURRENCY, DEFAULT_POINTS, OnPrimaryLimit, Throttle};
-/// The README's snippets, compiled as doc tests so they stay true.
-#[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
-struct ReadmeSnippets;
 
 /// The `reqwest` this crate is built on, for
 /// [`ClientBuilder::http_client`] (its `Client` must come from this version;

@@ -1,0 +1,287 @@
+//! What the commands print: tables for people, JSON for scripts (its
+//! shape is documented in the README and kept stable).
+
+use std::process::ExitCode;
+
+use chrono::{DateTime, Utc};
+use github_packages::{BulkOutcome, BulkReport, Package, PackageVersion};
+use github_packages_retention::{Action, Execution, Plan};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+/// Where output goes, and in which form.
+pub(crate) struct Out {
+    pub(crate) json: bool,
+}
+
+pub(crate) fn exit_code(success: bool) -> ExitCode {
+    if success {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// Columns padded to their widest cell.
+struct Table {
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    fn new(header: &[&str]) -> Self {
+        Self {
+            rows: vec![header.iter().map(|h| (*h).to_owned()).collect()],
+        }
+    }
+
+    fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+
+    fn print(&self, indent: &str) {
+        let columns = self.rows.iter().map(Vec::len).max().unwrap_or(0);
+        let widths: Vec<usize> = (0..columns)
+            .map(|c| {
+                self.rows
+                    .iter()
+                    .filter_map(|r| r.get(c))
+                    .map(|cell| cell.chars().count())
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        for row in &self.rows {
+            let mut line = indent.to_owned();
+            for (c, cell) in row.iter().enumerate() {
+                if c + 1 == row.len() {
+                    line.push_str(cell);
+                } else {
+                    line.push_str(&format!("{cell:<width$}  ", width = widths[c]));
+                }
+            }
+            println!("{}", line.trim_end());
+        }
+    }
+}
+
+fn age(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let days = (now - at).num_days();
+    if days > 0 {
+        format!("{days}d")
+    } else {
+        format!("{}h", (now - at).num_hours().max(0))
+    }
+}
+
+fn short(name: &str) -> String {
+    match name.split_once(':') {
+        Some((algorithm, hex)) if hex.len() > 12 => format!("{algorithm}:{}", &hex[..12]),
+        _ => name.to_owned(),
+    }
+}
+
+/// Tags for a table: a cosign tag's digest shortened like a version's.
+fn tags(tags: &[String]) -> String {
+    let shown: Vec<String> = tags
+        .iter()
+        .map(|tag| match tag.split_once('-') {
+            Some((algorithm, rest)) if rest.len() > 20 => match rest.rsplit_once('.') {
+                Some((hex, kind)) => format!("{algorithm}-{}….{kind}", &hex[..hex.len().min(12)]),
+                None => tag.clone(),
+            },
+            _ => tag.clone(),
+        })
+        .collect();
+    shown.join(", ")
+}
+
+fn print_json(value: &impl Serialize) {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => println!("{text}"),
+        Err(error) => eprintln!("error: cannot write JSON: {error}"),
+    }
+}
+
+impl Out {
+    pub(crate) fn new(json: bool) -> Self {
+        Self { json }
+    }
+
+    /// A remark for people, on standard error; none in JSON mode.
+    pub(crate) fn note(&self, text: &str) {
+        if !self.json {
+            eprintln!("{text}");
+        }
+    }
+
+    pub(crate) fn packages(&self, packages: &[Package]) {
+        if self.json {
+            let rows: Vec<Value> = packages
+                .iter()
+                .map(|p| {
+                    json!({
+                        "id": p.id(),
+                        "name": p.name(),
+                        "package_type": p.package_type().to_string(),
+                        "visibility": p.visibility().to_string(),
+                        "version_count": p.version_count(),
+                        "repository": p.repository_full_name(),
+                        "created_at": p.created_at(),
+                        "updated_at": p.updated_at(),
+                        "html_url": p.html_url(),
+                    })
+                })
+                .collect();
+            return print_json(&rows);
+        }
+        let now = Utc::now();
+        let mut table = Table::new(&["NAME", "VISIBILITY", "VERSIONS", "UPDATED", "REPOSITORY"]);
+        for p in packages {
+            table.row(vec![
+                p.name().to_owned(),
+                p.visibility().to_string(),
+                p.version_count().map_or("-".to_owned(), |n| n.to_string()),
+                format!("{} ago", age(p.updated_at(), now)),
+                p.repository_full_name().unwrap_or("-").to_owned(),
+            ]);
+        }
+        table.print("");
+        self.note(&format!("{} packages", packages.len()));
+    }
+
+    pub(crate) fn versions(&self, versions: &[PackageVersion]) {
+        if self.json {
+            let rows: Vec<Value> = versions
+                .iter()
+                .map(|v| {
+                    json!({
+                        "id": v.id(),
+                        "name": v.name(),
+                        "tags": v.tags(),
+                        "created_at": v.created_at(),
+                        "updated_at": v.updated_at(),
+                        "deleted_at": v.deleted_at(),
+                    })
+                })
+                .collect();
+            return print_json(&rows);
+        }
+        let now = Utc::now();
+        let mut table = Table::new(&["ID", "NAME", "AGE", "TAGS"]);
+        for v in versions {
+            table.row(vec![
+                v.id().to_string(),
+                short(v.name()),
+                age(v.created_at(), now),
+                tags(v.tags()),
+            ]);
+        }
+        table.print("");
+        self.note(&format!("{} versions", versions.len()));
+    }
+
+    pub(crate) fn plan(&self, plan: &Plan) {
+        if self.json {
+            return print_json(plan);
+        }
+        for package in &plan.packages {
+            let counts = package.counts();
+            println!(
+                "{} {} {}: keep {}, delete {} ({} of the kept needed by kept images)",
+                package.owner,
+                package.package_type,
+                package.name,
+                counts.keep,
+                counts.delete,
+                counts.protected
+            );
+            if let Some(why) = &package.blocked {
+                println!("  nothing is deleted here: {why}");
+            }
+            let mut table = Table::new(&["ACTION", "VERSION", "AGE", "TAGS", "WHY"]);
+            for version in &package.versions {
+                let action = match version.action() {
+                    Action::Keep => "keep",
+                    Action::Delete => "delete",
+                };
+                table.row(vec![
+                    action.to_owned(),
+                    short(&version.name),
+                    age(version.created_at, plan.made_at),
+                    tags(&version.tags),
+                    version.reason.to_string(),
+                ]);
+            }
+            table.print("  ");
+            println!();
+        }
+        let counts = plan.counts();
+        println!(
+            "{} packages: keep {}, delete {}; {} of the kept are needed by kept images",
+            plan.packages.len(),
+            counts.keep,
+            counts.delete,
+            counts.protected
+        );
+    }
+
+    pub(crate) fn execution(&self, plan: &Plan, execution: &Execution) {
+        if self.json {
+            return print_json(&json!({"plan": plan, "execution": execution}));
+        }
+        for package in &execution.packages {
+            if let Some(why) = &package.blocked {
+                println!("{}: left alone: {why}", package.name);
+            }
+            for failure in &package.errors {
+                println!(
+                    "{}: version {}: {}",
+                    package.name, failure.id, failure.error
+                );
+            }
+        }
+        println!("{}", execution.summary());
+    }
+
+    pub(crate) fn bulk(&self, report: &BulkReport) {
+        if self.json {
+            let rows: Vec<Value> = report
+                .items
+                .iter()
+                .map(|item| {
+                    let id = item.target.version_id();
+                    match &item.outcome {
+                        BulkOutcome::Done => json!({"id": id, "outcome": "done"}),
+                        BulkOutcome::AlreadyGone => json!({"id": id, "outcome": "already_gone"}),
+                        BulkOutcome::NotAttempted => json!({"id": id, "outcome": "not_attempted"}),
+                        BulkOutcome::DryRun { method, url } => {
+                            json!({"id": id, "outcome": "dry_run", "method": method.as_str(), "url": url})
+                        }
+                        BulkOutcome::Refused(error) => {
+                            json!({"id": id, "outcome": "refused", "error": error.to_string()})
+                        }
+                        BulkOutcome::Failed(error) => {
+                            json!({"id": id, "outcome": "failed", "error": error.to_string()})
+                        }
+                    }
+                })
+                .collect();
+            return print_json(&rows);
+        }
+        for item in &report.items {
+            let id = item
+                .target
+                .version_id()
+                .map_or_else(String::new, |id| id.to_string());
+            match &item.outcome {
+                BulkOutcome::Done => println!("{id}: done"),
+                BulkOutcome::AlreadyGone => println!("{id}: already gone"),
+                BulkOutcome::NotAttempted => println!("{id}: not attempted"),
+                BulkOutcome::DryRun { method, url } => println!("{id}: would send {method} {url}"),
+                BulkOutcome::Refused(error) => println!("{id}: refused: {error}"),
+                BulkOutcome::Failed(error) => println!("{id}: failed: {error}"),
+            }
+        }
+        println!("{report}");
+    }
+}

@@ -1,0 +1,73 @@
+//! A retention policy from a TOML file or from flags.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use github_packages::PackageType;
+use github_packages_retention::{Age, Pattern, Policy};
+
+/// A policy: `--policy FILE`, or flags (the same names as the file's keys).
+#[derive(Args)]
+pub(crate) struct PolicyArgs {
+    /// A TOML policy (see the README); no policy flags with it.
+    #[arg(long, value_name = "FILE", conflicts_with_all = [
+        "package_type", "packages", "keep_latest", "keep_tag", "keep_semver",
+        "keep_younger_than", "delete_untagged_older_than", "delete_tag", "delete_tags_older_than",
+    ])]
+    policy: Option<PathBuf>,
+    /// The packages' type.
+    #[arg(long = "type", value_name = "TYPE", required_unless_present = "policy")]
+    package_type: Option<PackageType>,
+    /// Package names to select (`*` and `?` as wildcards); all by default.
+    #[arg(long = "package", value_name = "PATTERN")]
+    packages: Vec<String>,
+    /// Keep the N most recent tagged versions.
+    #[arg(long, value_name = "N")]
+    keep_latest: Option<usize>,
+    /// Keep versions with a tag matching PATTERN (repeatable).
+    #[arg(long, value_name = "PATTERN")]
+    keep_tag: Vec<String>,
+    /// Keep versions with a semantic-version tag.
+    #[arg(long)]
+    keep_semver: bool,
+    /// Keep versions younger than AGE (e.g. 7d).
+    #[arg(long, value_name = "AGE")]
+    keep_younger_than: Option<Age>,
+    /// Delete untagged versions at least AGE old.
+    #[arg(long, value_name = "AGE")]
+    delete_untagged_older_than: Option<Age>,
+    /// Delete versions all of whose tags match PATTERN (repeatable) …
+    #[arg(long, value_name = "PATTERN")]
+    delete_tag: Vec<String>,
+    /// … once at least AGE old.
+    #[arg(long, value_name = "AGE")]
+    delete_tags_older_than: Option<Age>,
+}
+
+impl PolicyArgs {
+    pub(crate) fn policy(&self) -> Result<Policy, String> {
+        if let Some(path) = &self.policy {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            return Policy::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()));
+        }
+        let package_type: PackageType = self
+            .package_type
+            .clone()
+            .ok_or("--type or --policy is required")?;
+        let patterns = |texts: &[String]| texts.iter().map(|t| Pattern::new(t)).collect();
+        let mut policy = Policy::new(package_type);
+        if !self.packages.is_empty() {
+            policy.packages = patterns(&self.packages);
+        }
+        policy.keep_latest = self.keep_latest;
+        policy.keep_tags = patterns(&self.keep_tag);
+        policy.keep_semver = self.keep_semver;
+        policy.keep_younger_than = self.keep_younger_than;
+        policy.delete_untagged_older_than = self.delete_untagged_older_than;
+        policy.delete_tags = patterns(&self.delete_tag);
+        policy.delete_tags_older_than = self.delete_tags_older_than;
+        policy.check().map_err(|e| e.to_string())?;
+        Ok(policy)
+    }
+}

@@ -1,0 +1,315 @@
+//! A retention policy: which packages, what to keep, what to delete. Plain
+//! data, read from TOML (or built in code, or from command-line flags).
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use github_packages::PackageType;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use wildmatch::WildMatch;
+
+/// What to keep and what to delete, for the packages it selects.
+///
+/// A version is kept when any keep rule matches it; otherwise it is deleted
+/// when a delete rule matches it; otherwise it is kept. Rules read a
+/// version's *labels*: its tags for container and Docker packages, its
+/// name (`1.2.3`) for every other type. The container safety checks of the
+/// [plan](crate::Plan) come on top and can only keep more.
+///
+/// ```
+/// use github_packages_retention::Policy;
+///
+/// let policy = Policy::from_toml(r#"
+///     package_type = "container"
+///     packages = ["team/*"]
+///     keep_latest = 10
+///     keep_tags = ["latest", "v*"]
+///     keep_younger_than = "7d"
+///     delete_untagged_older_than = "30d"
+///     delete_tags = ["pr-*"]
+///     delete_tags_older_than = "14d"
+/// "#)?;
+/// assert!(policy.selects("team/app"));
+/// # Ok::<(), github_packages_retention::PolicyError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// The packages' registry: `container`, `npm`, `maven`, `rubygems`,
+    /// `docker` or `nuget`.
+    #[serde(with = "package_type")]
+    pub package_type: PackageType,
+    /// Names to select, `*` and `?` as wildcards; every package by default.
+    #[serde(default = "everything")]
+    pub packages: Vec<Pattern>,
+    /// Keep the most recent this many versions that have labels.
+    #[serde(default)]
+    pub keep_latest: Option<usize>,
+    /// Keep versions with a label matching one of these.
+    #[serde(default)]
+    pub keep_tags: Vec<Pattern>,
+    /// Keep versions with a label that reads as a semantic version
+    /// (`1.2.3`, `v1.2.3-rc.1`).
+    #[serde(default)]
+    pub keep_semver: bool,
+    /// Keep versions younger than this.
+    #[serde(default)]
+    pub keep_younger_than: Option<Age>,
+    /// Delete untagged versions at least this old.
+    #[serde(default)]
+    pub delete_untagged_older_than: Option<Age>,
+    /// Delete versions all of whose labels match one of these …
+    #[serde(default)]
+    pub delete_tags: Vec<Pattern>,
+    /// … once they are at least this old (required with `delete_tags`).
+    #[serde(default)]
+    pub delete_tags_older_than: Option<Age>,
+}
+
+fn everything() -> Vec<Pattern> {
+    vec![Pattern::new("*")]
+}
+
+/// A policy that cannot be used, in one sentence.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct PolicyError(String);
+
+impl Policy {
+    /// A policy for `package_type` that keeps everything; add rules with the
+    /// fields or [`Policy::from_toml`].
+    pub fn new(package_type: PackageType) -> Self {
+        Self {
+            package_type,
+            packages: everything(),
+            keep_latest: None,
+            keep_tags: Vec::new(),
+            keep_semver: false,
+            keep_younger_than: None,
+            delete_untagged_older_than: None,
+            delete_tags: Vec::new(),
+            delete_tags_older_than: None,
+        }
+    }
+
+    /// Reads a policy from TOML and [checks](Self::check) it.
+    pub fn from_toml(text: &str) -> Result<Self, PolicyError> {
+        let policy: Self = toml::from_str(text)
+            .map_err(|e| PolicyError(format!("the policy is not valid: {}", e.message())))?;
+        policy.check()?;
+        Ok(policy)
+    }
+
+    /// Refuses what would surprise: `delete_tags` without an age, a policy
+    /// for a registry GitHub does not document.
+    pub fn check(&self) -> Result<(), PolicyError> {
+        if let PackageType::Other(other) = &self.package_type {
+            return Err(PolicyError(format!(
+                "package type `{other}` is not one GitHub documents"
+            )));
+        }
+        if !self.delete_tags.is_empty() && self.delete_tags_older_than.is_none() {
+            return Err(PolicyError(
+                "delete_tags needs delete_tags_older_than (\"0d\" for any age)".to_owned(),
+            ));
+        }
+        if self.packages.is_empty() {
+            return Err(PolicyError(
+                "packages selects nothing; leave it out to select every package".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether the policy applies to the package named `name`.
+    pub fn selects(&self, name: &str) -> bool {
+        self.packages.iter().any(|p| p.matches(name))
+    }
+
+    /// Whether the policy deletes anything at all.
+    pub fn deletes(&self) -> bool {
+        self.delete_untagged_older_than.is_some() || !self.delete_tags.is_empty()
+    }
+}
+
+/// A name pattern: `*` matches any run of characters, `?` one character.
+#[derive(Clone, Debug)]
+pub struct Pattern {
+    text: String,
+    compiled: WildMatch,
+}
+
+impl Pattern {
+    /// A pattern from its text.
+    pub fn new(text: &str) -> Self {
+        Self {
+            text: text.to_owned(),
+            compiled: WildMatch::new(text),
+        }
+    }
+
+    /// Whether `name` matches.
+    pub fn matches(&self, name: &str) -> bool {
+        self.compiled.matches(name)
+    }
+}
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for Pattern {}
+
+impl fmt::Display for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl Serialize for Pattern {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
+    }
+}
+
+impl<'de> Deserialize<'de> for Pattern {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Ok(Self::new(&text))
+    }
+}
+
+/// An age such as `30d`, `12h` or `2weeks`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Age(Duration);
+
+impl Age {
+    /// An age of `days` days.
+    pub const fn days(days: u64) -> Self {
+        Self(Duration::from_secs(days * 24 * 60 * 60))
+    }
+
+    /// As a duration.
+    pub fn duration(self) -> Duration {
+        self.0
+    }
+}
+
+impl FromStr for Age {
+    type Err = PolicyError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        humantime::parse_duration(text.trim())
+            .map(Self)
+            .map_err(|e| PolicyError(format!("`{text}` is not an age such as 30d or 12h ({e})")))
+    }
+}
+
+/// `30d`, `12h`, or humantime's form for anything else.
+impl fmt::Display for Age {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const DAY: u64 = 24 * 60 * 60;
+        let seconds = self.0.as_secs();
+        match (self.0.subsec_nanos(), seconds) {
+            (0, s) if s > 0 && s % DAY == 0 => write!(f, "{}d", s / DAY),
+            (0, s) if s > 0 && s % 3600 == 0 => write!(f, "{}h", s / 3600),
+            _ => fmt::Display::fmt(&humantime::format_duration(self.0), f),
+        }
+    }
+}
+
+impl Serialize for Age {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Age {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Package types as GitHub spells them, strictly.
+mod package_type {
+    use github_packages::PackageType;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(value: &PackageType, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(value)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<PackageType, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Whether `label` reads as a semantic version, with or without a `v`.
+pub(crate) fn is_semver(label: &str) -> bool {
+    let bare = label.strip_prefix('v').unwrap_or(label);
+    semver::Version::parse(bare).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_policy_reads_and_round_trips() {
+        let text = r#"
+            package_type = "container"
+            packages = ["team/*", "app"]
+            keep_latest = 3
+            keep_tags = ["latest", "v*"]
+            keep_semver = true
+            keep_younger_than = "7d"
+            delete_untagged_older_than = "30d"
+            delete_tags = ["pr-*"]
+            delete_tags_older_than = "2weeks"
+        "#;
+        let policy = Policy::from_toml(text).unwrap();
+        assert_eq!(policy.package_type, PackageType::Container);
+        assert_eq!(policy.keep_younger_than, Some(Age::days(7)));
+        assert_eq!(policy.delete_tags_older_than, Some(Age::days(14)));
+        assert!(policy.selects("team/app") && policy.selects("app") && !policy.selects("apps"));
+        let again = Policy::from_toml(&toml::to_string(&policy).unwrap()).unwrap();
+        assert_eq!(again, policy);
+    }
+
+    #[test]
+    fn mistakes_are_one_sentence_each() {
+        let cases = [
+            ("package_type = \"pypi\"", "pypi"),
+            ("package_type = \"npm\"\nkeep_latests = 3", "keep_latests"),
+            (
+                "package_type = \"npm\"\nkeep_younger_than = \"soon\"",
+                "`soon` is not an age",
+            ),
+            (
+                "package_type = \"npm\"\ndelete_tags = [\"x\"]",
+                "delete_tags needs delete_tags_older_than",
+            ),
+            ("package_type = \"npm\"\npackages = []", "selects nothing"),
+        ];
+        for (text, expected) in cases {
+            let error = Policy::from_toml(text).unwrap_err().to_string();
+            assert!(error.contains(expected), "{text}: {error}");
+            assert!(!error.contains('\n'), "{error}");
+        }
+    }
+
+    #[test]
+    fn semver_reads_with_or_without_v() {
+        for yes in ["1.2.3", "v1.2.3", "1.0.0-rc.1", "v2.0.0+build.5"] {
+            assert!(is_semver(yes), "{yes}");
+        }
+        for no in ["latest", "1.2", "v1", "sha-abc", "1.2.3.4"] {
+            assert!(!is_semver(no), "{no}");
+        }
+    }
+}

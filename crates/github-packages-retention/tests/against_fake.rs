@@ -1,0 +1,466 @@
+//! Retention against the fake GitHub, whose registry serves the manifests
+//! of the images it lists: every policy rule, the protection of what kept
+//! images need, failing closed, GitHub's refusals, and executing a plan.
+
+use chrono::{Duration, Utc};
+use github_packages::{Client, Owner, PackageType, RetryPolicy, Throttle};
+use github_packages_fake::{
+    Fake, ImageSeed, LimitsSeed, PackageSeed, Seed, TokenSeed, VersionSeed,
+};
+use github_packages_retention::{
+    Action, Age, PackagePlan, Pattern, Plan, Policy, Reason, Registry, Retention, VersionPlan,
+};
+
+const TOKEN: &str = "ghp_retention_alice";
+
+fn days_ago(days: i64) -> chrono::DateTime<Utc> {
+    Utc::now() - Duration::days(days)
+}
+
+fn base_seed() -> Seed {
+    Seed::new()
+        .org("acme", ["alice"])
+        .user("alice")
+        .token(TokenSeed::all_scopes(TOKEN, "alice"))
+        .limits(LimitsSeed::off())
+}
+
+async fn retention(fake: &Fake) -> Retention {
+    let client = Client::builder()
+        .token(TOKEN)
+        .base_url(fake.url())
+        .retry(RetryPolicy::none())
+        .throttle(Throttle::off())
+        .build()
+        .unwrap();
+    let registry = Registry::for_api(fake.url(), Some(TOKEN.to_owned()))
+        .expect("a local API has a local registry")
+        .unwrap();
+    Retention::new(client).registry(registry)
+}
+
+/// The plan for org `acme` under `policy`.
+async fn plan_acme(fake: &Fake, policy: &Policy) -> Plan {
+    retention(fake)
+        .await
+        .plan(Owner::org("acme"), policy)
+        .await
+        .unwrap()
+}
+
+fn policy(package_type: PackageType) -> Policy {
+    Policy::new(package_type)
+}
+
+/// The version whose tags include `tag`.
+fn tagged<'a>(plan: &'a PackagePlan, tag: &str) -> &'a VersionPlan {
+    plan.versions
+        .iter()
+        .find(|v| v.tags.iter().any(|t| t == tag))
+        .unwrap_or_else(|| panic!("no version tagged {tag}"))
+}
+
+fn only(plan: &Plan) -> &PackagePlan {
+    assert_eq!(plan.packages.len(), 1, "{plan:#?}");
+    &plan.packages[0]
+}
+
+#[tokio::test]
+async fn every_rule_decides_and_says_why() {
+    let app = PackageSeed::new("acme", "container", "app")
+        .image(ImageSeed::new(["latest"]).created(days_ago(100)))
+        .image(ImageSeed::new(["v1.2.0"]).created(days_ago(90)))
+        .image(ImageSeed::new(["1.0.0"]).created(days_ago(80)))
+        .image(ImageSeed::new(["pr-12"]).created(days_ago(60)))
+        .image(ImageSeed::new(["feature-x"]).created(days_ago(50)))
+        .image(ImageSeed::untagged().created(days_ago(40)))
+        .image(ImageSeed::untagged().created(days_ago(10)))
+        .image(ImageSeed::new(["pr-13"]).created(days_ago(3)));
+    let fake = Fake::start(base_seed().package(app)).await.unwrap();
+    let mut policy = policy(PackageType::Container);
+    policy.keep_latest = Some(2);
+    policy.keep_tags = vec![Pattern::new("latest"), Pattern::new("v*")];
+    policy.keep_semver = true;
+    policy.keep_younger_than = Some(Age::days(7));
+    policy.delete_untagged_older_than = Some(Age::days(30));
+    policy.delete_tags = vec![Pattern::new("pr-*")];
+    policy.delete_tags_older_than = Some(Age::days(14));
+
+    let plan = plan_acme(&fake, &policy).await;
+    let app = only(&plan);
+    assert_eq!(app.blocked, None);
+    let reason = |tag: &str| tagged(app, tag).reason.clone();
+    assert!(matches!(reason("latest"), Reason::KeepTag { pattern, .. } if pattern == "latest"));
+    assert!(matches!(reason("v1.2.0"), Reason::KeepTag { pattern, .. } if pattern == "v*"));
+    assert!(matches!(reason("1.0.0"), Reason::Semver { .. }));
+    assert!(matches!(reason("pr-13"), Reason::Young { .. }));
+    assert!(matches!(
+        reason("feature-x"),
+        Reason::Latest { rank: 2, of: 2 }
+    ));
+    assert!(matches!(
+        reason("pr-12"),
+        Reason::DeleteTags { age_days: 60, .. }
+    ));
+    let untagged: Vec<&Reason> = app
+        .versions
+        .iter()
+        .filter(|v| v.tags.is_empty())
+        .map(|v| &v.reason)
+        .collect();
+    assert!(matches!(
+        untagged[..],
+        [Reason::NoRule, Reason::Untagged { age_days: 40 }]
+    ));
+    assert_eq!(
+        reason("pr-12").to_string(),
+        "tag pr-12 matches `pr-*`, 60 days old"
+    );
+    let counts = app.counts();
+    assert_eq!((counts.keep, counts.delete, counts.protected), (6, 2, 0));
+}
+
+#[tokio::test]
+async fn non_container_versions_are_judged_by_name() {
+    let tool = PackageSeed::new("acme", "npm", "tool")
+        .version(VersionSeed::new("2.0.0").created(days_ago(50)))
+        .version(VersionSeed::new("2.0.0-pr.5").created(days_ago(40)))
+        .version(VersionSeed::new("nightly-1").created(days_ago(30)));
+    let fake = Fake::start(base_seed().package(tool)).await.unwrap();
+    let mut policy = policy(PackageType::Npm);
+    policy.keep_tags = vec![Pattern::new("2.0.0")];
+    policy.delete_tags = vec![Pattern::new("*-pr.*"), Pattern::new("nightly-*")];
+    policy.delete_tags_older_than = Some(Age::days(7));
+    let plan = plan_acme(&fake, &policy).await;
+    let actions: Vec<(&str, Action)> = only(&plan)
+        .versions
+        .iter()
+        .map(|v| (v.name.as_str(), v.action()))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("nightly-1", Action::Delete),
+            ("2.0.0-pr.5", Action::Delete),
+            ("2.0.0", Action::Keep)
+        ]
+    );
+}
+
+/// A kept multi-arch image with everything that hangs off it, an untagged
+/// multi-arch image nobody keeps, and a stray old image.
+fn multi_arch() -> PackageSeed {
+    PackageSeed::new("acme", "container", "team/app")
+        .image(
+            ImageSeed::new(["v2.0.0"])
+                .platforms(["linux/amd64", "linux/arm64"])
+                .attestations()
+                .signed()
+                .attested()
+                .with_referrer()
+                .created(days_ago(100)),
+        )
+        .image(
+            ImageSeed::untagged()
+                .platforms(["linux/amd64", "linux/arm64"])
+                .created(days_ago(90)),
+        )
+        .image(ImageSeed::new(["pr-7"]).signed().created(days_ago(80)))
+        .image(ImageSeed::untagged().created(days_ago(70)))
+}
+
+fn prune_policy() -> Policy {
+    let mut policy = policy(PackageType::Container);
+    policy.keep_tags = vec![Pattern::new("v*")];
+    policy.delete_untagged_older_than = Some(Age::days(30));
+    policy.delete_tags = vec![Pattern::new("pr-*")];
+    policy.delete_tags_older_than = Some(Age::days(14));
+    policy
+}
+
+/// The fake seeded with `seed`, and the plan for org `acme` under
+/// `prune_policy`.
+async fn planned(seed: Seed) -> (Fake, Retention, Plan) {
+    let fake = Fake::start(seed).await.unwrap();
+    let retention = retention(&fake).await;
+    let plan = retention
+        .plan(Owner::org("acme"), &prune_policy())
+        .await
+        .unwrap();
+    (fake, retention, plan)
+}
+
+#[tokio::test]
+async fn what_a_kept_image_needs_is_kept() {
+    let (fake, _, plan) = planned(base_seed().package(multi_arch())).await;
+    let app = only(&plan);
+    assert_eq!(app.blocked, None);
+    let index = tagged(app, "v2.0.0").name.clone();
+    let kept_by = |matches: &dyn Fn(&Reason) -> bool| {
+        app.versions.iter().filter(|v| matches(&v.reason)).count()
+    };
+    let platforms = kept_by(
+        &|r| matches!(r, Reason::Child { index: i, platform: Some(p) } if *i == index && p.starts_with("linux/")),
+    );
+    let attestations =
+        kept_by(&|r| matches!(r, Reason::Child { platform: Some(p), .. } if p == "attestation"));
+    let signatures = kept_by(&|r| matches!(r, Reason::Signature { of, .. } if *of == index));
+    let referrers = kept_by(&|r| matches!(r, Reason::Referrer { of, .. } if *of == index));
+    assert_eq!(
+        (platforms, attestations, signatures, referrers),
+        (2, 2, 2, 1)
+    );
+    assert!(app.versions.iter().any(|v| {
+        v.reason
+            .to_string()
+            .starts_with("child of kept index sha256:")
+    }));
+
+    // Nobody keeps the untagged index, its children, pr-7 and its
+    // signature, or the stray image: 3 + 2 + 1 versions.
+    assert_eq!(app.deletions().count(), 6, "{app:#?}");
+    assert!(
+        app.deletions()
+            .any(|v| v.tags.iter().any(|t| t.ends_with(".sig")))
+    );
+    assert_eq!(app.counts().protected, 7);
+
+    // Planning sent only reads.
+    assert!(
+        fake.requests()
+            .iter()
+            .all(|r| r.method == "GET" || r.method == "HEAD"),
+        "{:?}",
+        fake.requests()
+    );
+}
+
+#[tokio::test]
+async fn executing_deletes_indexes_first_and_a_rerun_changes_nothing() {
+    let (fake, retention, plan) = planned(base_seed().package(multi_arch())).await;
+    let app = only(&plan);
+    let untagged_index = app
+        .versions
+        .iter()
+        .find(|v| v.action() == Action::Delete && app.is_index(&v.name))
+        .expect("the untagged index is deleted")
+        .id;
+    fake.clear_requests();
+
+    let done = retention
+        .execute(&plan, Default::default(), |_, _| {})
+        .await;
+    assert!(done.is_success(), "{done:?}");
+    assert_eq!(
+        done.summary(),
+        "deleted 6, already gone 0, refused 0, failed 0, not attempted 0"
+    );
+    let deletes: Vec<String> = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "DELETE")
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(deletes.len(), 6);
+    assert!(
+        deletes[0].ends_with(&format!("/{untagged_index}")),
+        "the index goes before its children: {deletes:?}"
+    );
+    // Everything the kept image needs is still there.
+    let active = fake
+        .active_versions("acme", "container", "team/app")
+        .unwrap();
+    for version in app.versions.iter().filter(|v| v.action() == Action::Keep) {
+        assert!(active.contains(&version.name), "{} is gone", version.name);
+    }
+
+    // The same plan again: everything is already gone, which is success.
+    let again = retention
+        .execute(&plan, Default::default(), |_, _| {})
+        .await;
+    assert!(again.is_success());
+    assert_eq!(
+        again.summary(),
+        "deleted 0, already gone 6, refused 0, failed 0, not attempted 0"
+    );
+    // A new plan deletes nothing more.
+    let replanned = retention
+        .plan(Owner::org("acme"), &prune_policy())
+        .await
+        .unwrap();
+    assert_eq!(only(&replanned).deletions().count(), 0);
+}
+
+#[tokio::test]
+async fn a_manifest_that_cannot_be_read_blocks_the_package() {
+    // Versions GitHub lists but the registry has no manifest for.
+    let ghost = PackageSeed::new("acme", "container", "ghost")
+        .version(
+            VersionSeed::new("sha256:1111")
+                .tags(["v1"])
+                .created(days_ago(90)),
+        )
+        .version(VersionSeed::new("sha256:2222").created(days_ago(80)));
+    let (fake, retention, plan) = planned(base_seed().package(ghost).package(multi_arch())).await;
+    let ghost = plan.packages.iter().find(|p| p.name == "ghost").unwrap();
+    let why = ghost.blocked.as_deref().expect("blocked");
+    assert!(why.contains("could not be read"), "{why}");
+    assert_eq!(ghost.deletions().count(), 0);
+    assert!(
+        ghost
+            .versions
+            .iter()
+            .any(|v| matches!(v.reason, Reason::RegistryUnavailable { .. }))
+    );
+    // The other package is unaffected.
+    let app = plan.packages.iter().find(|p| p.name == "team/app").unwrap();
+    assert_eq!(app.deletions().count(), 6);
+
+    fake.clear_requests();
+    let done = retention
+        .execute(&plan, Default::default(), |_, _| {})
+        .await;
+    let ghost_done = done.packages.iter().find(|p| p.name == "ghost").unwrap();
+    assert_eq!(ghost_done.deleted, 0);
+    assert!(ghost_done.blocked.is_some());
+    assert!(
+        fake.requests()
+            .iter()
+            .filter(|r| r.method == "DELETE")
+            .all(|r| !r.path.contains("ghost"))
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_registry_blocks_every_container_package() {
+    let fake = Fake::start(base_seed().package(multi_arch()))
+        .await
+        .unwrap();
+    let client = Client::builder()
+        .token(TOKEN)
+        .base_url(fake.url())
+        .build()
+        .unwrap();
+    // Nothing listens on port 9 of loopback.
+    let nowhere = Registry::new("http://127.0.0.1:9", Some(TOKEN.to_owned())).unwrap();
+    let plan = Retention::new(client.clone())
+        .registry(nowhere)
+        .plan(Owner::org("acme"), &prune_policy())
+        .await
+        .unwrap();
+    let why = only(&plan).blocked.clone().expect("blocked");
+    assert!(why.contains("127.0.0.1:9"), "{why}");
+    assert!(!why.contains(TOKEN), "{why}");
+    assert_eq!(plan.counts().delete, 0);
+
+    // Without any registry, the same.
+    let plan = Retention::new(client)
+        .plan(Owner::org("acme"), &prune_policy())
+        .await
+        .unwrap();
+    assert!(
+        only(&plan)
+            .blocked
+            .as_deref()
+            .unwrap()
+            .contains("no container registry")
+    );
+}
+
+#[tokio::test]
+async fn the_last_version_and_the_last_tagged_one_stay() {
+    let npm = PackageSeed::new("acme", "npm", "old")
+        .version(VersionSeed::new("1.0.0").created(days_ago(50)))
+        .version(VersionSeed::new("1.0.1").created(days_ago(40)));
+    let image = PackageSeed::new("acme", "container", "img")
+        .image(ImageSeed::new(["pr-1"]).created(days_ago(50)))
+        .image(ImageSeed::new(["pr-2"]).created(days_ago(40)))
+        .image(ImageSeed::untagged().created(days_ago(10)));
+    let fake = Fake::start(base_seed().package(npm).package(image))
+        .await
+        .unwrap();
+    let retention = retention(&fake).await;
+
+    let mut everything = policy(PackageType::Npm);
+    everything.delete_tags = vec![Pattern::new("*")];
+    everything.delete_tags_older_than = Some(Age::days(0));
+    let plan = retention
+        .plan(Owner::org("acme"), &everything)
+        .await
+        .unwrap();
+    let old = only(&plan);
+    assert_eq!(old.versions[0].name, "1.0.1");
+    assert_eq!(old.versions[0].reason, Reason::LastVersion);
+    assert_eq!(old.deletions().count(), 1);
+
+    let mut pr = policy(PackageType::Container);
+    pr.delete_tags = vec![Pattern::new("pr-*")];
+    pr.delete_tags_older_than = Some(Age::days(0));
+    pr.delete_untagged_older_than = Some(Age::days(1));
+    let plan = retention.plan(Owner::org("acme"), &pr).await.unwrap();
+    let img = only(&plan);
+    // The newest version is untagged: it is the last version, pr-2 the
+    // last tagged one.
+    assert_eq!(img.versions[0].reason, Reason::LastVersion);
+    assert_eq!(tagged(img, "pr-2").reason, Reason::LastTagged);
+    assert_eq!(tagged(img, "pr-1").action(), Action::Delete);
+}
+
+#[tokio::test]
+async fn literal_names_are_fetched_not_listed_and_me_finds_its_image() {
+    let mine = PackageSeed::new("alice", "container", "sandbox")
+        .image(
+            ImageSeed::new(["v1"])
+                .platforms(["linux/amd64", "linux/arm64"])
+                .created(days_ago(60)),
+        )
+        .image(ImageSeed::untagged().created(days_ago(60)));
+    let fake = Fake::start(base_seed().package(mine)).await.unwrap();
+    let mut policy = prune_policy();
+    policy.packages = vec![Pattern::new("sandbox")];
+    let plan = retention(&fake)
+        .await
+        .plan(Owner::AuthenticatedUser, &policy)
+        .await
+        .unwrap();
+    let sandbox = only(&plan);
+    assert_eq!(
+        sandbox.blocked, None,
+        "the image path was found from the owner's login"
+    );
+    assert_eq!(sandbox.counts().protected, 2, "{sandbox:#?}");
+    assert_eq!(sandbox.deletions().count(), 1);
+    assert!(
+        fake.requests()
+            .iter()
+            .all(|r| r.operation != Some("packages/list-packages-for-authenticated-user")),
+        "a literal name is fetched, not listed"
+    );
+}
+
+#[tokio::test]
+async fn the_plan_serializes_with_rules_and_words() {
+    let (_fake, _, plan) = planned(base_seed().package(multi_arch())).await;
+    let json = serde_json::to_value(&plan).unwrap();
+    let package = &json["packages"][0];
+    assert_eq!(package["owner"], "org:acme");
+    assert_eq!(package["package_type"], "container");
+    assert_eq!(package["delete"], 6);
+    let child = package["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["rule"] == "child")
+        .unwrap();
+    assert_eq!(child["action"], "keep");
+    assert!(child["index"].as_str().unwrap().starts_with("sha256:"));
+    assert!(
+        child["why"]
+            .as_str()
+            .unwrap()
+            .starts_with("child of kept index")
+    );
+    for field in ["id", "name", "tags", "created_at"] {
+        assert!(!child[field].is_null(), "{field}");
+    }
+}

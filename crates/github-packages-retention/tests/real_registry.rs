@@ -1,0 +1,294 @@
+//! The manifest walk against a real registry: Debian's `docker-registry`
+//! (the CNCF distribution registry), started on loopback by the test, with
+//! a multi-arch index, its children, a cosign-style signature and an OCI
+//! 1.1 referrer pushed to it.
+//!
+//! `.ci/run` installs the package and the test must run there (`CI=true`);
+//! elsewhere, without the package, it says it was skipped and why.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use github_packages::reqwest::header::HeaderValue;
+use github_packages::{Owner, PackageType, VersionId};
+use github_packages_retention::{Action, PackagePlan, Reason, Registry, VersionPlan};
+use oci_client::client::{ClientConfig, ClientProtocol};
+use oci_client::secrets::RegistryAuth;
+use oci_client::{Client as OciClient, Reference, RegistryOperation};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+const BINARY: &str = "/usr/bin/docker-registry";
+const REPOSITORY: &str = "acme/app";
+
+/// A registry process, stopped when dropped.
+struct RunningRegistry {
+    child: Child,
+    address: String,
+    _storage: tempfile::TempDir,
+}
+
+impl Drop for RunningRegistry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the registry on a free loopback port, or says why it cannot.
+fn start_registry() -> Option<RunningRegistry> {
+    if !Path::new(BINARY).exists() {
+        let required = std::env::var("CI").is_ok_and(|ci| ci == "true");
+        assert!(
+            !required,
+            "{BINARY} is missing; .ci/run installs the docker-registry package, and CI needs this test"
+        );
+        eprintln!(
+            "skipped: {BINARY} is not installed (apt install docker-registry); CI runs this test"
+        );
+        return None;
+    }
+    for _ in 0..5 {
+        let storage = tempfile::tempdir().expect("a temporary directory");
+        // A free port: bound, noted, let go. Another process may take it
+        // first, in which case the registry exits and we try again.
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let address = format!("127.0.0.1:{port}");
+        let config = storage.path().join("config.yml");
+        std::fs::write(
+            &config,
+            format!(
+                "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {address}\n",
+                storage.path().join("data").display()
+            ),
+        )
+        .expect("the registry's configuration");
+        let child = Command::new(BINARY)
+            .arg("serve")
+            .arg(&config)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the registry starts");
+        let mut registry = RunningRegistry {
+            child,
+            address,
+            _storage: storage,
+        };
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            if registry.child.try_wait().ok().flatten().is_some() {
+                break; // it exited: the port was taken
+            }
+            if std::net::TcpStream::connect(&registry.address).is_ok() {
+                return Some(registry);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    panic!("the registry did not start");
+}
+
+fn digest(bytes: &[u8]) -> String {
+    format!("sha256:{:x}", Sha256::digest(bytes))
+}
+
+/// Pushes blobs and manifests with oci-client.
+struct Pusher {
+    client: OciClient,
+    host: String,
+}
+
+impl Pusher {
+    async fn new(host: &str) -> Self {
+        // As the crate's Registry does: oci-client's HTTP client needs a
+        // process-wide TLS provider even for http.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = OciClient::new(ClientConfig {
+            protocol: ClientProtocol::Http,
+            ..ClientConfig::default()
+        });
+        let reference = Reference::with_tag(host.to_owned(), REPOSITORY.to_owned(), "x".to_owned());
+        client
+            .auth(
+                &reference,
+                &RegistryAuth::Anonymous,
+                RegistryOperation::Push,
+            )
+            .await
+            .expect("anonymous push is allowed");
+        Self {
+            client,
+            host: host.to_owned(),
+        }
+    }
+
+    /// Pushes a blob; returns its descriptor.
+    async fn blob(&self, media_type: &str, bytes: &[u8]) -> Value {
+        let digest = digest(bytes);
+        let reference =
+            Reference::with_digest(self.host.clone(), REPOSITORY.to_owned(), digest.clone());
+        self.client
+            .push_blob(&reference, bytes.to_vec(), &digest)
+            .await
+            .expect("the blob is pushed");
+        json!({"mediaType": media_type, "digest": digest, "size": bytes.len()})
+    }
+
+    /// Pushes a manifest, by tag or by digest; returns its descriptor.
+    async fn manifest(&self, value: &Value, tag: Option<&str>) -> Value {
+        let bytes = serde_json::to_vec(value).unwrap();
+        let digest = digest(&bytes);
+        let media_type = value["mediaType"].as_str().unwrap().to_owned();
+        let reference = match tag {
+            Some(tag) => {
+                Reference::with_tag(self.host.clone(), REPOSITORY.to_owned(), tag.to_owned())
+            }
+            None => {
+                Reference::with_digest(self.host.clone(), REPOSITORY.to_owned(), digest.clone())
+            }
+        };
+        self.client
+            .push_manifest_raw(
+                &reference,
+                bytes.clone(),
+                HeaderValue::from_str(&media_type).unwrap(),
+            )
+            .await
+            .expect("the manifest is pushed");
+        json!({"mediaType": media_type, "digest": digest, "size": bytes.len()})
+    }
+
+    /// An image manifest with its own config and one layer.
+    async fn image(&self, name: &str, subject: Option<&Value>) -> Value {
+        let config = self
+            .blob(
+                "application/vnd.oci.image.config.v1+json",
+                json!({"architecture": name, "os": "linux"})
+                    .to_string()
+                    .as_bytes(),
+            )
+            .await;
+        let layer = self
+            .blob(
+                "application/vnd.oci.image.layer.v1.tar",
+                format!("layer of {name}").as_bytes(),
+            )
+            .await;
+        let mut manifest = json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": config,
+            "layers": [layer],
+        });
+        if let Some(subject) = subject {
+            manifest["subject"] = subject.clone();
+            manifest["artifactType"] = json!("application/spdx+json");
+        }
+        manifest
+    }
+}
+
+fn version(id: i64, name: &str, tags: &[&str], reason: Reason) -> VersionPlan {
+    VersionPlan {
+        id: VersionId::new(id),
+        name: name.to_owned(),
+        tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+        created_at: Utc::now(),
+        reason,
+    }
+}
+
+fn delete() -> Reason {
+    Reason::Untagged { age_days: 40 }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_real_registry_shows_what_a_kept_index_needs() {
+    let Some(running) = start_registry() else {
+        return;
+    };
+    let pusher = Pusher::new(&running.address).await;
+
+    let amd64 = pusher
+        .manifest(&pusher.image("amd64", None).await, None)
+        .await;
+    let arm64 = pusher
+        .manifest(&pusher.image("arm64", None).await, None)
+        .await;
+    let mut amd64_entry = amd64.clone();
+    amd64_entry["platform"] = json!({"os": "linux", "architecture": "amd64"});
+    let mut arm64_entry = arm64.clone();
+    arm64_entry["platform"] = json!({"os": "linux", "architecture": "arm64", "variant": "v8"});
+    let index = json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [amd64_entry, arm64_entry],
+    });
+    let index = pusher.manifest(&index, Some("v1")).await;
+    let index_digest = index["digest"].as_str().unwrap().to_owned();
+    let signature_tag = format!("{}.sig", index_digest.replace(':', "-"));
+    let signature = pusher
+        .manifest(&pusher.image("signature", None).await, Some(&signature_tag))
+        .await;
+    let referrer = pusher
+        .manifest(&pusher.image("sbom", Some(&index)).await, None)
+        .await;
+    let orphan = pusher
+        .manifest(&pusher.image("orphan", None).await, None)
+        .await;
+    let name = |d: &Value| d["digest"].as_str().unwrap().to_owned();
+
+    let mut plan = PackagePlan::new(
+        Owner::org("acme"),
+        PackageType::Container,
+        "app",
+        vec![
+            version(1, &index_digest, &["v1"], Reason::NoRule),
+            version(2, &name(&amd64), &[], delete()),
+            version(3, &name(&arm64), &[], delete()),
+            version(4, &name(&signature), &[&signature_tag], delete()),
+            version(5, &name(&referrer), &[], delete()),
+            version(6, &name(&orphan), &[], delete()),
+        ],
+    );
+    let registry = Registry::new(&format!("http://{}", running.address), None).unwrap();
+    registry.protect(REPOSITORY, &mut plan).await;
+
+    assert_eq!(plan.blocked, None);
+    let reasons: Vec<&Reason> = plan.versions.iter().map(|v| &v.reason).collect();
+    assert!(
+        matches!(reasons[1], Reason::Child { index, platform: Some(p) } if *index == index_digest && p == "linux/amd64"),
+        "{reasons:?}"
+    );
+    assert!(matches!(reasons[2], Reason::Child { platform: Some(p), .. } if p == "linux/arm64/v8"));
+    assert!(
+        matches!(reasons[3], Reason::Signature { of, kind } if *of == index_digest && kind == "sig")
+    );
+    assert!(
+        matches!(reasons[4], Reason::Referrer { of, artifact_type: Some(t) } if *of == index_digest && t == "application/spdx+json")
+    );
+    assert_eq!(plan.versions[5].action(), Action::Delete, "the orphan goes");
+    assert!(plan.is_index(&index_digest));
+
+    // A version the registry does not have: nothing is deleted.
+    let mut ghost = PackagePlan::new(
+        Owner::org("acme"),
+        PackageType::Container,
+        "app",
+        vec![
+            version(1, &index_digest, &["v1"], Reason::NoRule),
+            version(7, &digest(b"never pushed"), &[], delete()),
+        ],
+    );
+    registry.protect(REPOSITORY, &mut ghost).await;
+    let why = ghost.blocked.clone().expect("blocked");
+    assert!(why.contains(&running.address), "{why}");
+    assert_eq!(ghost.deletions().count(), 0);
+}
