@@ -1,6 +1,7 @@
 //! Carrying a plan out: each package's deletions through the client's bulk
 //! path (and so its throttle), image indexes first.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use futures::StreamExt;
@@ -8,7 +9,7 @@ use futures::future::{BoxFuture, FutureExt, Shared};
 use github_packages::{BulkAction, BulkItem, BulkReport};
 use serde::Serialize;
 
-use crate::{PackagePlan, Plan, Retention};
+use crate::{PackagePlan, Plan, Retention, VersionPlan};
 
 /// How to carry out a plan.
 #[derive(Default)]
@@ -46,9 +47,11 @@ pub struct PackageOutcome {
     pub refused: usize,
     /// Failed otherwise.
     pub failed: usize,
-    /// Not attempted: the run stopped first.
+    /// Not attempted: the run stopped first, or the version belongs to an
+    /// image index whose deletion did not happen (which keeps it).
     pub not_attempted: usize,
-    /// Each refused or failed version, with GitHub's answer.
+    /// Each refused or failed version, with GitHub's answer, and each child
+    /// kept because its index stayed.
     pub errors: Vec<VersionError>,
 }
 
@@ -96,9 +99,10 @@ impl Retention {
     /// skipped. A version already gone counts as done, so running a plan
     /// again, or planning again after an interrupted run, is safe.
     ///
-    /// In each package, image indexes go first and the rest after: an
-    /// interrupted run never leaves an index whose platform manifests are
-    /// gone.
+    /// In each package, image indexes go first and the rest after, and the
+    /// children of an index whose deletion did not happen are kept: an
+    /// interrupted or partly refused run never leaves an index whose
+    /// platform manifests are gone.
     pub async fn execute(
         &self,
         plan: &Plan,
@@ -125,7 +129,24 @@ impl Retention {
                     .client
                     .packages(package.owner.clone())
                     .package(package.package_type.clone(), package.name.clone());
+                // The children of an index that is still there (its deletion
+                // failed, was refused or never started) stay too: a tag on
+                // it must still pull. Child digest → its index.
+                let mut held: HashMap<&str, &str> = HashMap::new();
                 for wave in package.deletion_waves() {
+                    let (wave, kept): (Vec<&VersionPlan>, Vec<&VersionPlan>) = wave
+                        .into_iter()
+                        .partition(|v| !held.contains_key(v.name.as_str()));
+                    for version in kept {
+                        outcome.not_attempted += 1;
+                        outcome.errors.push(VersionError {
+                            id: version.id.get(),
+                            error: format!(
+                                "not deleted: its index {} is still there",
+                                held[version.name.as_str()]
+                            ),
+                        });
+                    }
                     if wave.is_empty() {
                         continue;
                     }
@@ -133,7 +154,7 @@ impl Retention {
                         outcome.not_attempted += wave.len();
                         continue;
                     }
-                    let mut bulk = handle.delete_versions(wave);
+                    let mut bulk = handle.delete_versions(wave.iter().map(|v| v.id));
                     if options.stop_on_failure {
                         bulk = bulk.stop_on_failure();
                     }
@@ -144,6 +165,13 @@ impl Retention {
                     let mut items_seen = Vec::new();
                     while let Some(item) = items.next().await {
                         progress(package, &item);
+                        if !item.outcome.is_done()
+                            && let Some(version) = wave.get(item.index)
+                        {
+                            for child in package.children_of(&version.name) {
+                                held.insert(child, &version.name);
+                            }
+                        }
                         items_seen.push(item);
                     }
                     let report = BulkReport {

@@ -1,7 +1,7 @@
 //! A plan: every version of every selected package, with what happens to it
 //! and the rule that decided it.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
@@ -270,9 +270,10 @@ pub struct PackagePlan {
     pub versions: Vec<VersionPlan>,
     /// Why nothing in it is deleted, when the registry could not be read.
     pub blocked: Option<String>,
-    /// Digests known to be image indexes: deleted before the rest, so that
-    /// an interrupted run never leaves an index whose children are gone.
-    pub(crate) indexes: BTreeSet<String>,
+    /// Digests known to be image indexes, with the digests of their
+    /// children: deleted before the rest, so that an interrupted or failed
+    /// run never leaves an index whose children are gone.
+    pub(crate) indexes: BTreeMap<String, Vec<String>>,
 }
 
 impl PackagePlan {
@@ -290,7 +291,7 @@ impl PackagePlan {
             name: name.into(),
             versions,
             blocked: None,
-            indexes: BTreeSet::new(),
+            indexes: BTreeMap::new(),
         }
     }
 
@@ -304,7 +305,7 @@ impl PackagePlan {
     /// Whether the registry showed the version named `digest` to be an
     /// image index (container packages whose manifests were read).
     pub fn is_index(&self, digest: &str) -> bool {
-        self.indexes.contains(digest)
+        self.indexes.contains_key(digest)
     }
 
     /// Versions kept, deleted, and kept by the container safety checks.
@@ -323,14 +324,17 @@ impl PackagePlan {
     }
 
     /// The deletions in two waves: image indexes, then everything else.
-    pub(crate) fn deletion_waves(&self) -> [Vec<VersionId>; 2] {
+    pub(crate) fn deletion_waves(&self) -> [Vec<&VersionPlan>; 2] {
         let (indexes, rest) = self
             .deletions()
-            .partition::<Vec<_>, _>(|v| self.indexes.contains(&v.name));
-        [
-            indexes.into_iter().map(|v| v.id).collect(),
-            rest.into_iter().map(|v| v.id).collect(),
-        ]
+            .partition(|v| self.indexes.contains_key(&v.name));
+        [indexes, rest]
+    }
+
+    /// The children of the index named `digest`, as far as the registry
+    /// showed them.
+    pub(crate) fn children_of(&self, digest: &str) -> &[String] {
+        self.indexes.get(digest).map_or(&[], Vec::as_slice)
     }
 }
 

@@ -154,7 +154,7 @@ async fn walk(registry: &Registry, image: &str, plan: &mut PackagePlan) -> Resul
     plan.indexes = manifests
         .into_iter()
         .filter(|(_, m)| m.is_index)
-        .map(|(digest, _)| digest)
+        .map(|(digest, m)| (digest, m.children.into_iter().map(|(c, _)| c).collect()))
         .collect();
     Ok(())
 }

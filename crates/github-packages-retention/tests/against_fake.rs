@@ -292,6 +292,58 @@ async fn executing_deletes_indexes_first_and_a_rerun_changes_nothing() {
 }
 
 #[tokio::test]
+async fn the_children_of_an_index_github_refuses_to_delete_stay() {
+    // A public image index downloaded too often: GitHub refuses to delete
+    // it, so its platform manifests must stay for it to pull.
+    let mut popular = ImageSeed::untagged()
+        .platforms(["linux/amd64", "linux/arm64"])
+        .created(days_ago(90));
+    popular.downloads = 6_000;
+    let app = PackageSeed::new("acme", "container", "team/app")
+        .visibility("public")
+        .image(ImageSeed::new(["v1.0.0"]).created(days_ago(100)))
+        .image(popular);
+    let (fake, retention, plan) = planned(base_seed().package(app)).await;
+    let app = only(&plan);
+    assert_eq!(app.deletions().count(), 3, "{app:#?}");
+    let index = app
+        .deletions()
+        .find(|v| app.is_index(&v.name))
+        .expect("the index is planned for deletion")
+        .name
+        .clone();
+
+    let done = retention
+        .execute(&plan, Default::default(), |_, _| {})
+        .await;
+    assert!(!done.is_success());
+    assert_eq!(
+        done.summary(),
+        "deleted 0, already gone 0, refused 1, failed 0, not attempted 2"
+    );
+    let errors = &done.packages[0].errors;
+    assert_eq!(
+        errors
+            .iter()
+            .filter(|e| e.error == format!("not deleted: its index {index} is still there"))
+            .count(),
+        2,
+        "{errors:?}"
+    );
+    // Only the index was asked for, and the image still has its children.
+    let deletes = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "DELETE")
+        .count();
+    assert_eq!(deletes, 1);
+    let active = fake
+        .active_versions("acme", "container", "team/app")
+        .unwrap();
+    assert_eq!(active.len(), 4, "{active:?}");
+}
+
+#[tokio::test]
 async fn a_manifest_that_cannot_be_read_blocks_the_package() {
     // Versions GitHub lists but the registry has no manifest for.
     let ghost = PackageSeed::new("acme", "container", "ghost")
