@@ -1,15 +1,27 @@
 //! Reading manifests from the container registry (ghcr.io, GitHub
-//! Enterprise Server's `containers.HOST`, or any OCI registry), through
-//! oci-client: its token exchange signs in with the GitHub token, and it
-//! checks every manifest against the digest asked for.
+//! Enterprise Server's `containers.HOST`, or any OCI registry).
+//!
+//! oci-client does the sign-in: the registry's token exchange with the
+//! GitHub token. The manifest GET itself is ours, because oci-client reads
+//! a manifest body whole, however long it is: here it is read up to
+//! [`MAX_MANIFEST`], and checked against the digest asked for.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
 
-use github_packages::reqwest::Url;
+use github_packages::reqwest::{self, StatusCode, Url, header};
 use oci_client::client::{ClientConfig, ClientProtocol};
 use oci_client::secrets::RegistryAuth;
-use oci_client::{Client as OciClient, Reference};
+use oci_client::{Client as OciClient, Reference, RegistryOperation};
 use oci_spec::image::{Descriptor, ImageIndex, ImageManifest};
+use sha2::{Digest as _, Sha256};
+
+/// Who the registry is told is signing in (any name works with a token).
+const USER: &str = "github-packages";
+
+const USER_AGENT: &str = concat!("github-packages-retention/", env!("CARGO_PKG_VERSION"));
 
 /// The manifest media types asked for (project notes, "Container images").
 const ACCEPTED: [&str; 4] = [
@@ -21,6 +33,23 @@ const ACCEPTED: [&str; 4] = [
 
 /// The longest error text kept from the registry.
 const MAX_ERROR: usize = 300;
+
+/// The largest manifest read: the OCI distribution spec asks registries to
+/// accept manifests of at least 4 MiB, and real ones are a few KiB.
+pub(crate) const MAX_MANIFEST: usize = 4 * 1024 * 1024;
+
+/// How long one manifest may take, from request to last byte.
+const MANIFEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How a repository's manifests are asked for, once signed in.
+#[derive(Clone)]
+enum Credential {
+    /// The token the registry's token exchange gave.
+    Bearer(String),
+    /// The GitHub token as a password (a registry without a token
+    /// exchange), or nothing.
+    Plain,
+}
 
 /// A container registry, and how to sign in to it.
 ///
@@ -40,8 +69,16 @@ pub struct Registry {
     url: String,
     /// `host[:port]`, as references name the registry.
     host: String,
+    /// The token exchange.
     client: OciClient,
     auth: RegistryAuth,
+    /// The manifest GETs.
+    http: reqwest::Client,
+    /// What the sign-in gave, per repository (`owner/name`).
+    signed_in: Mutex<HashMap<String, Credential>>,
+    /// Held while signing in, so that manifests read at once share one
+    /// sign-in.
+    signing_in: tokio::sync::Mutex<()>,
     token: Option<String>,
 }
 
@@ -104,21 +141,36 @@ impl Registry {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = OciClient::new(ClientConfig {
             protocol,
-            user_agent: concat!("github-packages-retention/", env!("CARGO_PKG_VERSION")),
+            user_agent: USER_AGENT,
             connect_timeout: Some(std::time::Duration::from_secs(10)),
             read_timeout: Some(std::time::Duration::from_secs(60)),
             platform_resolver: None,
             ..ClientConfig::default()
         });
         let auth = match &token {
-            Some(token) => RegistryAuth::Basic("github-packages".to_owned(), token.clone()),
+            Some(token) => RegistryAuth::Basic(USER.to_owned(), token.clone()),
             None => RegistryAuth::Anonymous,
         };
+        // Redirects are not followed: a manifest is served where it is
+        // asked for, and the credentials go nowhere else.
+        let cannot = |e: &dyn fmt::Display| {
+            RegistryError(format!("cannot set up HTTP for the registry: {e}"))
+        };
+        let http = github_packages::http_client_builder()
+            .map_err(|e| cannot(&e))?
+            .user_agent(USER_AGENT)
+            .connect_timeout(Duration::from_secs(10))
+            .read_timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| cannot(&e))?;
         Ok(Self {
             url: format!("{}://{host}", parsed.scheme()),
             host,
             client,
             auth,
+            http,
+            signed_in: Mutex::default(),
+            signing_in: tokio::sync::Mutex::const_new(()),
             token,
         })
     }
@@ -160,14 +212,84 @@ impl Registry {
     /// The manifest `digest` of the image at `path` (`acme/team/app`), or
     /// why it could not be read.
     pub(crate) async fn manifest(&self, path: &str, digest: &str) -> Result<Manifest, String> {
-        let reference =
-            Reference::with_digest(self.host.clone(), path.to_owned(), digest.to_owned());
-        let (bytes, _) = self
-            .client
-            .pull_manifest_raw(&reference, &self.auth, &ACCEPTED)
-            .await
-            .map_err(|e| self.scrub(&e.to_string()))?;
+        let Some(hex) = digest.strip_prefix("sha256:") else {
+            return Err(format!("{digest} is not a sha256 digest"));
+        };
+        let bytes = match tokio::time::timeout(MANIFEST_TIMEOUT, self.read(path, digest)).await {
+            Ok(result) => result?,
+            Err(_) => return Err(format!("the registry took over {MANIFEST_TIMEOUT:?}")),
+        };
+        if format!("{:x}", Sha256::digest(&bytes)) != hex {
+            return Err("the registry's answer does not match its digest".to_owned());
+        }
         parse(&bytes).map_err(|e| format!("manifest {digest} cannot be read: {e}"))
+    }
+
+    /// The bytes of manifest `digest`, signing in first if need be, and
+    /// once more if the registry no longer takes the token.
+    async fn read(&self, path: &str, digest: &str) -> Result<Vec<u8>, String> {
+        let url = format!("{}/v2/{path}/manifests/{digest}", self.url);
+        for fresh in [false, true] {
+            let credential = self.credential(path, fresh).await?;
+            let mut request = self
+                .http
+                .get(&url)
+                .header(header::ACCEPT, ACCEPTED.join(", "));
+            request = match (&credential, &self.token) {
+                (Credential::Bearer(token), _) => request.bearer_auth(token),
+                (Credential::Plain, Some(token)) => request.basic_auth(USER, Some(token)),
+                (Credential::Plain, None) => request,
+            };
+            let response = request
+                .send()
+                .await
+                .map_err(|e| self.scrub(&e.without_url().to_string()))?;
+            match response.status() {
+                StatusCode::UNAUTHORIZED if !fresh => continue,
+                status if status.is_success() => return read_bounded(response).await,
+                status => return Err(format!("the registry answered {status}")),
+            }
+        }
+        Err("the registry refused the token it gave".to_owned())
+    }
+
+    /// How to ask for `path`'s manifests: the sign-in of an earlier
+    /// request, or (`fresh`, or none yet) a new one.
+    async fn credential(&self, path: &str, fresh: bool) -> Result<Credential, String> {
+        let cached = || {
+            self.signed_in
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(path)
+                .cloned()
+        };
+        if !fresh && let Some(credential) = cached() {
+            return Ok(credential);
+        }
+        let _turn = self.signing_in.lock().await;
+        if !fresh && let Some(credential) = cached() {
+            return Ok(credential);
+        }
+        let reference =
+            Reference::with_tag(self.host.clone(), path.to_owned(), "latest".to_owned());
+        let credential = match self
+            .client
+            .auth(&reference, &self.auth, RegistryOperation::Pull)
+            .await
+            .map_err(|e| {
+                format!(
+                    "cannot sign in to the registry: {}",
+                    self.scrub(&e.to_string())
+                )
+            })? {
+            Some(token) => Credential::Bearer(token),
+            None => Credential::Plain,
+        };
+        self.signed_in
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(path.to_owned(), credential.clone());
+        Ok(credential)
     }
 
     /// Registry text without the token, on one bounded line.
@@ -186,6 +308,28 @@ impl Registry {
         }
         text
     }
+}
+
+/// A body of at most [`MAX_MANIFEST`] bytes; a longer one is refused as
+/// soon as it says or shows so.
+async fn read_bounded(mut response: reqwest::Response) -> Result<Vec<u8>, String> {
+    let too_long = || format!("the manifest is longer than {MAX_MANIFEST} bytes");
+    let announced = response.content_length().unwrap_or(0);
+    if announced > MAX_MANIFEST as u64 {
+        return Err(too_long());
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(announced).unwrap_or(0));
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| format!("the registry's answer broke off ({})", e.without_url()))?
+    {
+        if bytes.len() + chunk.len() > MAX_MANIFEST {
+            return Err(too_long());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
 }
 
 fn is_local(host: &str) -> bool {

@@ -118,6 +118,9 @@ async fn every_rule_decides_and_says_why() {
     );
     let counts = app.counts();
     assert_eq!((counts.keep, counts.delete, counts.protected), (6, 2, 0));
+    // Eight manifests, read a few at once, share one registry sign-in.
+    let requests = fake.requests();
+    assert_eq!(requests.iter().filter(|r| r.path == "/token").count(), 1);
 }
 
 #[tokio::test]
@@ -225,14 +228,25 @@ async fn what_a_kept_image_needs_is_kept() {
     );
     assert_eq!(app.counts().protected, 7);
 
-    // Planning sent only reads.
+    // Planning sent only reads: one sign-in to the registry, and each
+    // manifest once.
+    let requests = fake.requests();
     assert!(
-        fake.requests()
+        requests
             .iter()
             .all(|r| r.method == "GET" || r.method == "HEAD"),
-        "{:?}",
-        fake.requests()
+        "{requests:?}"
     );
+    let sign_ins = requests.iter().filter(|r| r.path == "/token").count();
+    let manifests: Vec<&str> = requests
+        .iter()
+        .filter(|r| r.path.contains("/manifests/"))
+        .map(|r| r.path.as_str())
+        .collect();
+    let distinct: std::collections::BTreeSet<&str> = manifests.iter().copied().collect();
+    assert_eq!(sign_ins, 1, "{requests:?}");
+    assert_eq!(manifests.len(), distinct.len(), "{manifests:?}");
+    assert_eq!(manifests.len(), app.versions.len());
 }
 
 #[tokio::test]
