@@ -9,12 +9,9 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use futures::{StreamExt, TryStreamExt};
-use github_packages::{
-    BulkItem, BulkOutcome, BulkReport, Client, ClientBuilder, Owner, PackageType, VersionId,
-    VersionState,
-};
-use github_packages_retention::{ExecuteOptions, Plan, Registry, Retention};
+use futures::TryStreamExt;
+use github_packages::{Client, ClientBuilder, Owner, PackageType, VersionId, VersionState};
+use github_packages_retention::{ExecuteOptions, Plan, Retention};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::output::{Out, exit_code};
@@ -35,6 +32,9 @@ Owners are org:NAME, user:NAME or me. GITHUB_TOKEN and GITHUB_API_URL are
 read from the environment, as GitHub Actions sets them. Exit status: 0 when
 everything asked for was done, 1 on an error or when a deletion failed, was
 refused or was not attempted, 2 on a usage error.";
+
+/// Said after a dry run.
+const DRY_RUN: &str = "dry run: nothing was deleted; add --execute to delete";
 
 /// Clean up GitHub Packages: list, plan, prune, delete, restore.
 #[derive(Parser)]
@@ -224,21 +224,7 @@ fn client(api_url: Option<&str>) -> Result<Client, String> {
 }
 
 fn retention(api_url: Option<&str>, registry: Option<&str>) -> Result<Retention, String> {
-    let client = client(api_url)?;
-    let token = std::env::var("GITHUB_TOKEN")
-        .ok()
-        .filter(|t| !t.trim().is_empty());
-    let registry = match registry {
-        Some(url) => Some(Registry::new(url, token)),
-        None => Registry::for_api(client.base_url(), token),
-    }
-    .transpose()
-    .map_err(|e| e.to_string())?;
-    let retention = Retention::new(client);
-    Ok(match registry {
-        Some(registry) => retention.registry(registry),
-        None => retention,
-    })
+    Retention::with_env_registry(client(api_url)?, registry).map_err(|e| e.to_string())
 }
 
 async fn make_plan(retention: &Retention, args: PlanArgs) -> Result<Plan, String> {
@@ -259,7 +245,7 @@ pub(crate) async fn prune(
 ) -> Result<ExitCode, String> {
     if !execute {
         out.plan(plan);
-        out.note("dry run: nothing was deleted; add --execute to delete");
+        out.note(DRY_RUN);
         return Ok(ExitCode::SUCCESS);
     }
     if !out.json {
@@ -269,9 +255,7 @@ pub(crate) async fn prune(
     let bar = progress(total, out);
     let options = ExecuteOptions {
         stop_on_failure,
-        stop: Some(Box::pin(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })),
+        stop: Some(Box::pin(ctrl_c())),
     };
     let execution = retention
         .execute(plan, options, |package, item| {
@@ -302,34 +286,19 @@ async fn bulk(
         None => package.restore_versions(args.ids),
     };
     let bar = progress(total, out);
-    let stop = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let mut items: Vec<BulkItem> = Vec::new();
-    let mut stream = bulk.stop_when(stop).stream();
-    while let Some(item) = stream.next().await {
-        bar.inc(1);
-        items.push(item);
-    }
+    let report = bulk.stop_when(ctrl_c()).send_with(|_| bar.inc(1)).await;
     bar.finish_and_clear();
-    items.sort_by_key(|i| i.index);
-    let report = BulkReport {
-        action: if delete.is_some() {
-            github_packages::BulkAction::Delete
-        } else {
-            github_packages::BulkAction::Restore
-        },
-        items,
-    };
     out.bulk(&report);
-    let dry_run = report
-        .items
-        .iter()
-        .any(|i| matches!(i.outcome, BulkOutcome::DryRun { .. }));
-    if dry_run {
-        out.note("dry run: nothing was deleted; add --execute to delete");
+    if report.planned() > 0 {
+        out.note(DRY_RUN);
     }
     Ok(exit_code(report.is_success()))
+}
+
+/// Completes on Ctrl-C, which stops a run cleanly: requests in flight
+/// finish and are reported, the rest are not attempted.
+async fn ctrl_c() {
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// A progress bar on standard error, when it is a terminal and the output

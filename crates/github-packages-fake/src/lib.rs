@@ -189,19 +189,15 @@ impl Fake {
         package_type: &str,
         name: &str,
     ) -> Option<Vec<String>> {
-        let state = self
-            .shared
-            .state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let package = &state.packages[state.position(owner, package_type, name)?];
-        let mut versions: Vec<_> = package
-            .versions
-            .iter()
-            .filter(|v| v.deleted.is_none())
-            .collect();
-        versions.sort_by(|a, b| state::newest_first(a, b));
-        Some(versions.into_iter().map(|v| v.name.clone()).collect())
+        self.with_package(owner, package_type, name, |package| {
+            let mut versions: Vec<_> = package
+                .versions
+                .iter()
+                .filter(|v| v.deleted.is_none())
+                .collect();
+            versions.sort_by(|a, b| state::newest_first(a, b));
+            versions.into_iter().map(|v| v.name.clone()).collect()
+        })
     }
 
     /// How often a version was downloaded (a manifest GET counts).
@@ -212,17 +208,32 @@ impl Fake {
         name: &str,
         version: &str,
     ) -> Option<u64> {
+        self.with_package(owner, package_type, name, |package| {
+            package
+                .versions
+                .iter()
+                .find(|v| v.name == version)
+                .map(|v| v.downloads)
+        })
+        .flatten()
+    }
+
+    /// `look` at a package, under the state's lock; `None` if there is no
+    /// such package.
+    fn with_package<T>(
+        &self,
+        owner: &str,
+        package_type: &str,
+        name: &str,
+        look: impl FnOnce(&state::Package) -> T,
+    ) -> Option<T> {
         let state = self
             .shared
             .state
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         let package = &state.packages[state.position(owner, package_type, name)?];
-        package
-            .versions
-            .iter()
-            .find(|v| v.name == version)
-            .map(|v| v.downloads)
+        Some(look(package))
     }
 }
 

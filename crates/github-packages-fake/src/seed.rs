@@ -215,17 +215,8 @@ impl PackageSeed {
 
     /// Adds `count` versions named `1.0.0`, `1.0.1`, … one hour apart.
     pub fn versions(mut self, count: usize) -> Self {
-        for i in 0..count {
-            self.versions.push(VersionSeed {
-                name: format!("1.0.{i}"),
-                tags: Vec::new(),
-                created: None,
-                downloads: 0,
-                deleted: None,
-                license: None,
-                description: None,
-            });
-        }
+        self.versions
+            .extend((0..count).map(|i| VersionSeed::new(format!("1.0.{i}"))));
         self
     }
 
@@ -406,6 +397,12 @@ impl ImageSeed {
     /// Sets when it was pushed.
     pub fn created(mut self, created: DateTime<Utc>) -> Self {
         self.created = Some(created);
+        self
+    }
+
+    /// Sets how often its top version was downloaded.
+    pub fn downloads(mut self, downloads: u64) -> Self {
+        self.downloads = downloads;
         self
     }
 }

@@ -4,9 +4,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use futures::StreamExt;
 use futures::future::{BoxFuture, FutureExt, Shared};
-use github_packages::{BulkAction, BulkItem, BulkReport};
+use github_packages::{BulkItem, BulkReport};
 use serde::Serialize;
 
 use crate::{PackagePlan, Plan, Retention, VersionPlan};
@@ -161,23 +160,18 @@ impl Retention {
                     if let Some(stop) = &stop {
                         bulk = bulk.stop_when(stop.clone());
                     }
-                    let mut items = bulk.stream();
-                    let mut items_seen = Vec::new();
-                    while let Some(item) = items.next().await {
-                        progress(package, &item);
-                        if !item.outcome.is_done()
-                            && let Some(version) = wave.get(item.index)
-                        {
-                            for child in package.children_of(&version.name) {
-                                held.insert(child, &version.name);
+                    let report = bulk
+                        .send_with(|item| {
+                            progress(package, item);
+                            if !item.outcome.is_done()
+                                && let Some(version) = wave.get(item.index)
+                            {
+                                for child in package.children_of(&version.name) {
+                                    held.insert(child, &version.name);
+                                }
                             }
-                        }
-                        items_seen.push(item);
-                    }
-                    let report = BulkReport {
-                        action: BulkAction::Delete,
-                        items: items_seen,
-                    };
+                        })
+                        .await;
                     tally(&mut outcome, &report);
                     stopped = report.not_attempted() > 0
                         || (options.stop_on_failure && !report.is_success());

@@ -78,13 +78,25 @@ impl Retention {
     /// `GITHUB_TOKEN` and `GITHUB_API_URL` ([`Client::from_env`]), and the
     /// registry that goes with that API, signing in with the same token.
     pub fn from_env() -> Result<Self, github_packages::Error> {
-        let client = Client::from_env()?;
+        Self::with_env_registry(Client::from_env()?, None)
+            .map_err(|e| github_packages::Error::Config(e.to_string()))
+    }
+
+    /// Retention through `client`, with the registry at `registry_url` or,
+    /// without one, the registry that goes with the client's API (none if
+    /// that is unknown); either signs in with `GITHUB_TOKEN`, if set.
+    pub fn with_env_registry(
+        client: Client,
+        registry_url: Option<&str>,
+    ) -> Result<Self, RegistryError> {
         let token = std::env::var("GITHUB_TOKEN")
             .ok()
             .filter(|t| !t.trim().is_empty());
-        let registry = Registry::for_api(client.base_url(), token)
-            .transpose()
-            .map_err(|e| github_packages::Error::Config(e.to_string()))?;
+        let registry = match registry_url {
+            Some(url) => Some(Registry::new(url, token)),
+            None => Registry::for_api(client.base_url(), token),
+        }
+        .transpose()?;
         Ok(Self { client, registry })
     }
 

@@ -408,6 +408,12 @@ pub(crate) fn is_cosign(tags: &[String]) -> bool {
     !tags.is_empty() && tags.iter().all(|t| cosign_target(t).is_some())
 }
 
+/// Whether a version with these tags (or, for other package types, this
+/// name) is a tagged version in its own right, not a signature.
+fn is_tagged(labels: &[String]) -> bool {
+    !labels.is_empty() && !is_cosign(labels)
+}
+
 /// Applies `policy` to one package's versions (any order), newest first in
 /// the result. Container safety comes later; this reads only GitHub's
 /// listing.
@@ -437,7 +443,7 @@ pub(crate) fn decide(
             };
             // Signatures do not count among the recent tagged versions:
             // they follow what they sign.
-            let rank = (!labels.is_empty() && !is_cosign(&labels)).then(|| {
+            let rank = is_tagged(&labels).then(|| {
                 labelled += 1;
                 labelled
             });
@@ -519,7 +525,7 @@ pub(crate) fn keep_what_github_refuses(plans: &mut [VersionPlan], has_tags: bool
         plans[0].reason = Reason::LastVersion;
     }
     if has_tags {
-        let tagged = |v: &VersionPlan| !v.tags.is_empty() && !is_cosign(&v.tags);
+        let tagged = |v: &VersionPlan| is_tagged(&v.tags);
         let any_tagged = plans.iter().any(tagged);
         let all_deleted = plans
             .iter()

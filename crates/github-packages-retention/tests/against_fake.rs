@@ -309,10 +309,10 @@ async fn executing_deletes_indexes_first_and_a_rerun_changes_nothing() {
 async fn the_children_of_an_index_github_refuses_to_delete_stay() {
     // A public image index downloaded too often: GitHub refuses to delete
     // it, so its platform manifests must stay for it to pull.
-    let mut popular = ImageSeed::untagged()
+    let popular = ImageSeed::untagged()
         .platforms(["linux/amd64", "linux/arm64"])
-        .created(days_ago(90));
-    popular.downloads = 6_000;
+        .created(days_ago(90))
+        .downloads(6_000);
     let app = PackageSeed::new("acme", "container", "team/app")
         .visibility("public")
         .image(ImageSeed::new(["v1.0.0"]).created(days_ago(100)))

@@ -158,8 +158,14 @@ impl Bulk {
 
     /// Runs every item and reports, in the order the items were given.
     pub async fn send(self) -> BulkReport {
+        self.send_with(|_| {}).await
+    }
+
+    /// [`send`](Self::send), showing each item to `progress` as it
+    /// finishes (for a progress bar, say).
+    pub async fn send_with(self, mut progress: impl FnMut(&BulkItem)) -> BulkReport {
         let action = self.action;
-        let mut items: Vec<BulkItem> = self.stream().collect().await;
+        let mut items: Vec<BulkItem> = self.stream().inspect(|item| progress(item)).collect().await;
         items.sort_by_key(|item| item.index);
         BulkReport { action, items }
     }

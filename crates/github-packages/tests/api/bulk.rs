@@ -144,8 +144,14 @@ async fn the_last_version_and_a_missing_permission_are_refusals() {
     let fake = start(seed()).await;
     let client = client_with(&fake, TOKEN);
     let pair = package(&client, "pair");
-    let report = pair.delete_versions(ids(&pair).await).await;
+    let mut seen = Vec::new();
+    let report = pair
+        .delete_versions(ids(&pair).await)
+        .send_with(|item| seen.push(item.index))
+        .await;
     assert_eq!((report.done(), report.refused()), (1, 1), "{report}");
+    seen.sort_unstable();
+    assert_eq!(seen, [0, 1], "progress saw each item once");
     assert!(
         report
             .items
