@@ -85,13 +85,32 @@ impl fmt::Debug for Attempt {
 }
 
 impl generated::RequestHooks for Attempt {
+    /// Stamps the request and hands it to reqwest at once; only the wait
+    /// for its answer is boxed, so the future every request allocates
+    /// stays small.
     fn exec<'a>(
         &'a self,
         client: &'a reqwest::Client,
-        request: reqwest::Request,
+        mut request: reqwest::Request,
         _operation_id: &'static str,
     ) -> generated::ExecFuture<'a> {
-        Box::pin(self.send(client, request))
+        self.stamp_headers(&mut request);
+        if self.dry_run {
+            // Nothing leaves the machine: the generated code gets an empty
+            // 204, and the transport reports the request as not sent.
+            let planned = (request.method().clone(), request.url().clone());
+            self.record(|o| o.planned = Some(planned));
+            let empty = rebuild(
+                StatusCode::NO_CONTENT,
+                HeaderMap::new(),
+                reqwest::Version::HTTP_11,
+                Vec::new(),
+            );
+            return Box::pin(std::future::ready(Ok(empty)));
+        }
+        let is_get = request.method() == Method::GET;
+        let (pending, sent) = self.dispatch(client, request);
+        Box::pin(self.answer(client, pending, sent, is_get))
     }
 }
 
@@ -112,38 +131,41 @@ impl Attempt {
         update(&mut self.outcome.lock().unwrap_or_else(PoisonError::into_inner));
     }
 
-    async fn send(
+    /// Waits for the answer to a sent request. The rare paths (a redirect,
+    /// a body to read first) are boxed, so that their state does not
+    /// enlarge every request's future.
+    async fn answer(
+        &self,
+        client: &reqwest::Client,
+        pending: impl Future<Output = reqwest::Result<reqwest::Response>>,
+        sent: Option<Box<Url>>,
+        is_get: bool,
+    ) -> reqwest::Result<reqwest::Response> {
+        let response = pending.await.map_err(reqwest::Error::without_url)?;
+        let mut hops = 0;
+        let rare: generated::ExecFuture<'_> = match self.inspect(response, sent, is_get, &mut hops)
+        {
+            Step::Answer(response) => return Ok(response),
+            Step::ReadBody(response, limit) => Box::pin(self.read_body(response, limit)),
+            Step::Redirect(request) => Box::pin(self.follow(client, request, hops)),
+        };
+        rare.await
+    }
+
+    /// Follows the redirects of a GET, `hops` of them so far.
+    async fn follow(
         &self,
         client: &reqwest::Client,
         mut request: reqwest::Request,
+        mut hops: usize,
     ) -> reqwest::Result<reqwest::Response> {
-        self.stamp_headers(&mut request);
-        if self.dry_run {
-            // Nothing leaves the machine: the generated code gets an empty
-            // 204, and the transport reports the request as not sent.
-            let planned = (request.method().clone(), request.url().clone());
-            self.record(|o| o.planned = Some(planned));
-            return Ok(rebuild(
-                StatusCode::NO_CONTENT,
-                HeaderMap::new(),
-                reqwest::Version::HTTP_11,
-                Vec::new(),
-            ));
-        }
-        let is_get = request.method() == Method::GET;
-        let mut hops = 0;
-        let (mut pending, mut sent) = self.dispatch(client, request);
         loop {
+            let (pending, sent) = self.dispatch(client, request);
             let response = pending.await.map_err(reqwest::Error::without_url)?;
-            match self.inspect(response, sent, is_get, &mut hops) {
-                Step::Redirect(request) => (pending, sent) = self.dispatch(client, request),
+            match self.inspect(response, sent, true, &mut hops) {
                 Step::Answer(response) => return Ok(response),
-                Step::ReadBody(response, limit) => {
-                    // Boxed: this path is rare (no Content-Length, or one
-                    // over the limit), and its state would otherwise
-                    // enlarge every request's future.
-                    return Box::pin(self.read_body(response, limit)).await;
-                }
+                Step::ReadBody(response, limit) => return self.read_body(response, limit).await,
+                Step::Redirect(next) => request = next,
             }
         }
     }

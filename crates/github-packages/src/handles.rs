@@ -2,6 +2,10 @@
 //!
 //! Requests that take options are builders; await them for one answer
 //! (`IntoFuture`), or call `stream()` on a listing for every item.
+//!
+//! Requests without options return the request's future itself (`Send`,
+//! about 2 KiB) rather than wrapping it in another `async fn`, whose state
+//! would hold, and copy, it once more.
 
 use std::fmt;
 use std::future::IntoFuture;
@@ -126,8 +130,10 @@ impl OwnerPackages {
 
     /// Packages whose migration from the Docker registry to the Container
     /// registry hit a conflict.
-    pub async fn docker_conflicts(&self) -> Result<Vec<Package>, Error> {
-        dispatch::docker_conflicts(self.client.shared(), &self.target).await
+    pub fn docker_conflicts(
+        &self,
+    ) -> impl Future<Output = Result<Vec<Package>, Error>> + Send + '_ {
+        dispatch::docker_conflicts(self.client.shared(), &self.target)
     }
 
     /// Deletes many packages of one type, with all their versions, each
@@ -274,15 +280,15 @@ impl PackageRef {
     }
 
     /// Gets the package.
-    pub async fn get(&self) -> Result<Package, Error> {
-        dispatch::get_package(self.client.shared(), &self.target).await
+    pub fn get(&self) -> impl Future<Output = Result<Package, Error>> + Send + '_ {
+        dispatch::get_package(self.client.shared(), &self.target)
     }
 
     /// Deletes the whole package with all its versions. GitHub keeps it
     /// restorable for 30 days. Needs `delete:packages`; not retried after
     /// errors that might have come after the deletion (see [`RetryPolicy`](crate::RetryPolicy)).
-    pub async fn delete(&self) -> Result<(), Error> {
-        dispatch::delete_package(self.client.shared(), &self.target, None).await
+    pub fn delete(&self) -> impl Future<Output = Result<(), Error>> + Send + '_ {
+        dispatch::delete_package(self.client.shared(), &self.target, None)
     }
 
     /// Restores the package deleted in the last 30 days; await it, or set a
@@ -482,19 +488,19 @@ impl VersionRef {
     }
 
     /// Gets the version.
-    pub async fn get(&self) -> Result<PackageVersion, Error> {
-        dispatch::get_version(self.client.shared(), &self.target).await
+    pub fn get(&self) -> impl Future<Output = Result<PackageVersion, Error>> + Send + '_ {
+        dispatch::get_version(self.client.shared(), &self.target)
     }
 
     /// Deletes the version. GitHub refuses ([`Error::Refused`]) to delete a
     /// package's last version, and a public version downloaded more than
     /// 5,000 times. Needs `delete:packages`.
-    pub async fn delete(&self) -> Result<(), Error> {
-        dispatch::delete_version(self.client.shared(), &self.target, None).await
+    pub fn delete(&self) -> impl Future<Output = Result<(), Error>> + Send + '_ {
+        dispatch::delete_version(self.client.shared(), &self.target, None)
     }
 
     /// Restores the version deleted in the last 30 days. Needs `write:packages`.
-    pub async fn restore(&self) -> Result<(), Error> {
-        dispatch::restore_version(self.client.shared(), &self.target, None).await
+    pub fn restore(&self) -> impl Future<Output = Result<(), Error>> + Send + '_ {
+        dispatch::restore_version(self.client.shared(), &self.target, None)
     }
 }

@@ -160,29 +160,18 @@ impl Shared {
             });
         }
         if let Some(plan) = call.plan {
-            return self.plan(call, plan, send).await;
+            // Boxed, like every rare path: this future is part of every request's.
+            return Box::pin(self.plan(call, plan, send)).await;
         }
-        let mut waited = Duration::ZERO;
-        let mut attempt = 1;
-        let mut waited_out = throttle::Waited::default();
+        let mut retries = Retries::default();
         loop {
-            let spent_until = if self.quota_spent.load(Ordering::Relaxed) {
-                self.rate_limit
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .as_ref()
-                    .filter(|quota| quota.remaining == 0)
-                    .map(|quota| quota.reset)
-            } else {
-                None
-            };
             let pass = self
                 .gate
                 .admit(
                     call.operation,
                     throttle::cost(call.safe),
-                    spent_until,
-                    waited_out,
+                    self.spent_until(),
+                    retries.waited_out,
                     self.retry.sleeper(),
                 )
                 .await
@@ -191,7 +180,10 @@ impl Shared {
             let result = send(client).await;
             let outcome = hooks.take_outcome();
             drop(pass);
-            let mut error = match (result, outcome) {
+            // Everything past a plain success is boxed: it is rare, and its
+            // state would otherwise enlarge every request's future.
+            let error = match (result, outcome) {
+                (Ok(value), Outcome { refusal: None, .. }) => return Ok(value),
                 (
                     _,
                     Outcome {
@@ -199,52 +191,99 @@ impl Shared {
                         ..
                     },
                 ) => refused(&call, refusal, &self.scrub(&call)),
-                (Ok(value), _) => return Ok(value),
                 (Err(raw), Outcome { answer, .. }) => {
-                    convert::<T, E>(&call, raw, answer, &self.scrub(&call)).await
+                    Box::pin(convert::<T, E>(&call, raw, answer, &self.scrub(&call))).await
                 }
             };
-            if let Error::Unauthorized { anonymous, .. } = &mut error {
-                *anonymous = self.token.is_none();
-            }
-            // A secondary limit holds every request of the client; this one
-            // waits it out below, as its retry.
-            let pause = match &error {
+            Box::pin(self.wait_to_retry(&call, error, &mut retries)).await?;
+        }
+    }
+
+    /// When GitHub last said the primary quota is spent: when it resets.
+    fn spent_until(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        if !self.quota_spent.load(Ordering::Relaxed) {
+            return None;
+        }
+        self.rate_limit
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .filter(|quota| quota.remaining == 0)
+            .map(|quota| quota.reset)
+    }
+
+    /// After a failed attempt: waits before the next one, or gives `error`
+    /// back when the retry policy gives up.
+    async fn wait_to_retry(
+        &self,
+        call: &Call<'_>,
+        mut error: Error,
+        retries: &mut Retries,
+    ) -> Result<(), Error> {
+        if let Error::Unauthorized { anonymous, .. } = &mut error {
+            *anonymous = self.token.is_none();
+        }
+        // A secondary limit holds every request of the client; this one
+        // waits it out below, as its retry.
+        let pause = match &error {
+            Error::RateLimited {
+                kind: RateLimitKind::Secondary,
+                retry_after,
+                ..
+            } => self
+                .gate
+                .pause(retry_after.unwrap_or(crate::retry::SECONDARY_LIMIT_WAIT)),
+            _ => None,
+        };
+        let Some(delay) = self.retry.delay(
+            &error,
+            call.safe,
+            retries.attempt,
+            retries.waited,
+            SystemTime::now().into(),
+        ) else {
+            return Err(error);
+        };
+        tracing::warn!(
+            operation = call.operation,
+            attempt = retries.attempt,
+            delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+            error = %error,
+            "retrying GitHub request"
+        );
+        self.retry.sleep(delay).await;
+        retries.waited_out = throttle::Waited {
+            pause,
+            quota: matches!(
+                error,
                 Error::RateLimited {
-                    kind: RateLimitKind::Secondary,
-                    retry_after,
+                    kind: RateLimitKind::Primary,
                     ..
-                } => self
-                    .gate
-                    .pause(retry_after.unwrap_or(crate::retry::SECONDARY_LIMIT_WAIT)),
-                _ => None,
-            };
-            let Some(delay) =
-                self.retry
-                    .delay(&error, call.safe, attempt, waited, SystemTime::now().into())
-            else {
-                return Err(error);
-            };
-            tracing::warn!(
-                operation = call.operation,
-                attempt,
-                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-                error = %error,
-                "retrying GitHub request"
-            );
-            self.retry.sleep(delay).await;
-            waited_out = throttle::Waited {
-                pause,
-                quota: matches!(
-                    error,
-                    Error::RateLimited {
-                        kind: RateLimitKind::Primary,
-                        ..
-                    }
-                ),
-            };
-            waited = waited.saturating_add(delay);
-            attempt += 1;
+                }
+            ),
+        };
+        retries.waited = retries.waited.saturating_add(delay);
+        retries.attempt += 1;
+        Ok(())
+    }
+}
+
+/// Where one operation's retries stand.
+struct Retries {
+    /// The attempt about to be made, from 1.
+    attempt: u32,
+    /// The time spent waiting between attempts so far.
+    waited: Duration,
+    /// What the last wait waited out, for the throttle.
+    waited_out: throttle::Waited,
+}
+
+impl Default for Retries {
+    fn default() -> Self {
+        Self {
+            attempt: 1,
+            waited: Duration::ZERO,
+            waited_out: throttle::Waited::default(),
         }
     }
 }
