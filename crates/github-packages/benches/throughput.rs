@@ -252,16 +252,12 @@ fn overhead_processes(throttle: &str) {
     println!(
         "overhead, {with}: GET one version, loopback, no latency ({OVERHEAD_PROCESSES} processes, each the median of 61 rounds of 500 calls)"
     );
-    let middle = |values: &mut Vec<f64>| {
-        values.sort_by(f64::total_cmp);
-        values[values.len() / 2]
-    };
     let mut theirs: Vec<f64> = runs.iter().map(|run| run.1).collect();
     let mut ours: Vec<f64> = runs.iter().map(|run| run.2).collect();
     println!(
         "  generated {:.1} µs, VersionRef::get {:.1} µs (medians of the processes)",
-        middle(&mut theirs),
-        middle(&mut ours)
+        median(&mut theirs),
+        median(&mut ours)
     );
     runs.sort_by(|a, b| a.0.total_cmp(&b.0));
     let percent = |run: &(f64, f64, f64)| 100.0 * (run.0 - 1.0);
@@ -276,6 +272,12 @@ fn overhead_processes(throttle: &str) {
         percent(&runs[OVERHEAD_PROCESSES / 4]),
         percent(&runs[OVERHEAD_PROCESSES - 1 - OVERHEAD_PROCESSES / 4]),
     );
+}
+
+/// The middle value (the upper one of an even count).
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
 }
 
 /// (c) `VersionRef::get` vs the generated call, loopback, no latency;
@@ -371,10 +373,6 @@ async fn overhead(throttle: Throttle) {
         ours.push(pair[1]);
         ratios.push(pair[1].as_secs_f64() / pair[0].as_secs_f64());
     }
-    let median = |values: &mut Vec<f64>| {
-        values.sort_by(f64::total_cmp);
-        values[values.len() / 2]
-    };
     let per_call = |runs: &[Duration]| {
         let mut micros: Vec<f64> = runs
             .iter()

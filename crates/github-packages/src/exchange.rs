@@ -108,9 +108,7 @@ impl generated::RequestHooks for Attempt {
             );
             return Box::pin(std::future::ready(Ok(empty)));
         }
-        let is_get = request.method() == Method::GET;
-        let (pending, sent) = self.dispatch(client, request);
-        Box::pin(self.answer(client, pending, sent, is_get))
+        self.send(client, request, 0)
     }
 }
 
@@ -131,43 +129,29 @@ impl Attempt {
         update(&mut self.outcome.lock().unwrap_or_else(PoisonError::into_inner));
     }
 
-    /// Waits for the answer to a sent request. The rare paths (a redirect,
-    /// a body to read first) are boxed, so that their state does not
-    /// enlarge every request's future.
-    async fn answer(
-        &self,
-        client: &reqwest::Client,
-        pending: impl Future<Output = reqwest::Result<reqwest::Response>>,
-        sent: Option<Box<Url>>,
-        is_get: bool,
-    ) -> reqwest::Result<reqwest::Response> {
-        let response = pending.await.map_err(reqwest::Error::without_url)?;
-        let mut hops = 0;
-        let rare: generated::ExecFuture<'_> = match self.inspect(response, sent, is_get, &mut hops)
-        {
-            Step::Answer(response) => return Ok(response),
-            Step::ReadBody(response, limit) => Box::pin(self.read_body(response, limit)),
-            Step::Redirect(request) => Box::pin(self.follow(client, request, hops)),
-        };
-        rare.await
-    }
-
-    /// Follows the redirects of a GET, `hops` of them so far.
-    async fn follow(
-        &self,
-        client: &reqwest::Client,
-        mut request: reqwest::Request,
+    /// Hands `request` to reqwest, `hops` redirects into the attempt, and
+    /// waits for its answer. Only the wait is boxed (small: what it holds
+    /// is the pending request), and the rare paths, a redirect or a body to
+    /// read first, are boxed again, so that their state does not enlarge
+    /// every request's future.
+    fn send<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        request: reqwest::Request,
         mut hops: usize,
-    ) -> reqwest::Result<reqwest::Response> {
-        loop {
-            let (pending, sent) = self.dispatch(client, request);
+    ) -> generated::ExecFuture<'a> {
+        let is_get = request.method() == Method::GET;
+        let (pending, sent) = self.dispatch(client, request);
+        Box::pin(async move {
             let response = pending.await.map_err(reqwest::Error::without_url)?;
-            match self.inspect(response, sent, true, &mut hops) {
-                Step::Answer(response) => return Ok(response),
-                Step::ReadBody(response, limit) => return self.read_body(response, limit).await,
-                Step::Redirect(next) => request = next,
-            }
-        }
+            let rare: generated::ExecFuture<'_> =
+                match self.inspect(response, sent, is_get, &mut hops) {
+                    Step::Answer(response) => return Ok(response),
+                    Step::ReadBody(response, limit) => Box::pin(self.read_body(response, limit)),
+                    Step::Redirect(next) => self.send(client, next, hops),
+                };
+            rare.await
+        })
     }
 
     /// Sends `request`, keeping its URL when the HTTP client is the
