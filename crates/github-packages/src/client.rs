@@ -8,6 +8,7 @@ use std::time::Duration;
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 
 use crate::base_url::{BaseUrl, GITHUB_API};
+use crate::exchange::Hooks;
 use crate::throttle::Gate;
 use crate::transport::Shared;
 use crate::{Error, Owner, OwnerPackages, RateLimit, RetryPolicy, Throttle};
@@ -361,9 +362,9 @@ impl ClientBuilder {
             .map_err(|e| Error::Config(format!("the API root `{base_url}` is not a URL ({e})")))?;
         Ok(Client {
             shared: Arc::new(Shared {
+                generated: generated::Client::new_with_client(&base_url, http, Arc::new(Hooks)),
                 base_url,
                 base,
-                http,
                 callers_http,
                 headers,
                 retry: self.retry.unwrap_or_default(),

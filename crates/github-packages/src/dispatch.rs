@@ -15,16 +15,16 @@ use crate::paging::{Links, MAX_PER_PAGE, Page};
 use crate::transport::{Call, Plan, Shared};
 use crate::{Error, Owner, Package, PackageType, PackageVersion, Target, VersionState, Visibility};
 
-/// Sends one generated request built by `$request` (which sees a fresh
+/// Sends one generated request built by `$request` (which sees the
 /// generated client as `$client`), with retries; evaluates to the
 /// operationId with the answer.
 macro_rules! send {
     ($shared:expr, $call:expr, |$client:ident| $request:expr) => {{
         let call: Call<'_> = $call;
-        $shared
-            .execute(call, move |$client: generated::Client| async move {
-                $request.send().await
-            })
+        let shared: &Arc<Shared> = $shared;
+        let $client = &shared.generated;
+        shared
+            .execute(call, move || $request.send())
             .await
             .map(|response| (call.operation, response))
     }};

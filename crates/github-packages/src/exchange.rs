@@ -15,9 +15,17 @@
 //! What the generated code cannot express (a refused redirect, a body over
 //! the limit) is recorded in the attempt's [`Outcome`] and turned into an
 //! error by the transport, whatever the generated code made of the answer.
+//!
+//! A client has one generated client, whose [`Hooks`] send through the
+//! attempt being polled: [`Attempt::poll`] makes it current on this thread
+//! for the length of one poll of the generated request. That keeps a fresh
+//! generated client, and a layer of future, out of every request.
 
+use std::cell::Cell;
 use std::fmt;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll};
 
 use crate::error::RedirectReason;
 
@@ -47,15 +55,17 @@ pub(crate) enum Refusal {
 }
 
 /// What one attempt saw, for the transport to read after the generated
-/// code has returned.
+/// code has returned. What only an unusual answer has is boxed: a success
+/// leaves 32 bytes to move.
 #[derive(Debug, Default)]
 pub(crate) struct Outcome {
-    /// The final answer's status and headers.
-    pub(crate) answer: Option<(StatusCode, HeaderMap)>,
+    /// The final answer's status, with its headers if it was unsuccessful
+    /// or refused (they explain the error).
+    pub(crate) answer: Option<(StatusCode, Option<Box<HeaderMap>>)>,
     /// Set when the answer must not be used.
-    pub(crate) refusal: Option<Refusal>,
+    pub(crate) refusal: Option<Box<Refusal>>,
     /// In a dry run: the request that was not sent.
-    pub(crate) planned: Option<(Method, Url)>,
+    pub(crate) planned: Option<Box<(Method, Url)>>,
 }
 
 /// What [`Attempt::inspect`] decided.
@@ -68,9 +78,46 @@ enum Step {
     ReadBody(reqwest::Response, usize),
 }
 
-/// The hooks of one attempt: a fresh (cheap) generated client is made per
-/// attempt with its own `Attempt`, so what it records belongs to that
-/// attempt alone, even when requests run concurrently.
+thread_local! {
+    /// The attempt whose request is being polled on this thread.
+    static CURRENT: Cell<Option<Arc<Attempt>>> = const { Cell::new(None) };
+}
+
+/// The generated client's hooks: each request goes through the current
+/// attempt (see [`Attempt::poll`]).
+#[derive(Debug)]
+pub(crate) struct Hooks;
+
+impl generated::RequestHooks for Hooks {
+    fn exec<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        request: reqwest::Request,
+        _operation_id: &'static str,
+    ) -> generated::ExecFuture<'a> {
+        let attempt = CURRENT.with(|current| {
+            let attempt = current.take();
+            current.set(attempt.clone());
+            attempt
+        });
+        // The generated client is private to the transport, which polls
+        // its requests only through `Attempt::poll`.
+        let attempt = attempt.expect("a generated request is polled by its attempt");
+        attempt.exec(client, request)
+    }
+}
+
+/// Restores the attempt that was current before [`Attempt::poll`].
+struct Restore(Option<Arc<Attempt>>);
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        CURRENT.set(self.0.take());
+    }
+}
+
+/// One attempt at a request: what it sent and saw belongs to it alone, even
+/// when requests run concurrently.
 pub(crate) struct Attempt {
     shared: Arc<Shared>,
     /// Record the request instead of sending it.
@@ -84,21 +131,31 @@ impl fmt::Debug for Attempt {
     }
 }
 
-impl generated::RequestHooks for Attempt {
+impl Attempt {
+    /// Polls a generated request with this attempt current, so that its
+    /// hooks send through this attempt.
+    pub(crate) fn poll<F: Future>(
+        self: &Arc<Self>,
+        request: Pin<&mut F>,
+        cx: &mut Context<'_>,
+    ) -> Poll<F::Output> {
+        let _restore = Restore(CURRENT.replace(Some(Arc::clone(self))));
+        request.poll(cx)
+    }
+
     /// Stamps the request and hands it to reqwest at once; only the wait
     /// for its answer is boxed, so the future every request allocates
     /// stays small.
-    fn exec<'a>(
-        &'a self,
-        client: &'a reqwest::Client,
+    fn exec(
+        self: Arc<Self>,
+        client: &reqwest::Client,
         mut request: reqwest::Request,
-        _operation_id: &'static str,
-    ) -> generated::ExecFuture<'a> {
+    ) -> generated::ExecFuture<'_> {
         self.stamp_headers(&mut request);
         if self.dry_run {
             // Nothing leaves the machine: the generated code gets an empty
             // 204, and the transport reports the request as not sent.
-            let planned = (request.method().clone(), request.url().clone());
+            let planned = Box::new((request.method().clone(), request.url().clone()));
             self.record(|o| o.planned = Some(planned));
             let empty = rebuild(
                 StatusCode::NO_CONTENT,
@@ -110,9 +167,7 @@ impl generated::RequestHooks for Attempt {
         }
         self.send(client, request, 0)
     }
-}
 
-impl Attempt {
     pub(crate) fn new(shared: Arc<Shared>, dry_run: bool) -> Self {
         Self {
             shared,
@@ -134,12 +189,12 @@ impl Attempt {
     /// is the pending request), and the rare paths, a redirect or a body to
     /// read first, are boxed again, so that their state does not enlarge
     /// every request's future.
-    fn send<'a>(
-        &'a self,
-        client: &'a reqwest::Client,
+    fn send(
+        self: Arc<Self>,
+        client: &reqwest::Client,
         request: reqwest::Request,
         mut hops: usize,
-    ) -> generated::ExecFuture<'a> {
+    ) -> generated::ExecFuture<'_> {
         let is_get = request.method() == Method::GET;
         let (pending, sent) = self.dispatch(client, request);
         Box::pin(async move {
@@ -235,7 +290,7 @@ impl Attempt {
     /// Reads a body up to `limit` and hands over the answer rebuilt from
     /// it; a successful answer with more is refused.
     async fn read_body(
-        &self,
+        self: Arc<Self>,
         mut response: reqwest::Response,
         limit: usize,
     ) -> reqwest::Result<reqwest::Response> {
@@ -260,11 +315,7 @@ impl Attempt {
     /// Records the answer's status, and an unsuccessful answer's headers,
     /// which explain the error.
     fn record_answer(&self, status: StatusCode, headers: &HeaderMap) {
-        let kept = if status.is_success() {
-            HeaderMap::new()
-        } else {
-            headers.clone()
-        };
+        let kept = (!status.is_success()).then(|| Box::new(headers.clone()));
         self.record(|o| o.answer = Some((status, kept)));
     }
 
@@ -298,8 +349,8 @@ impl Attempt {
         refusal: Refusal,
     ) -> reqwest::Response {
         self.record(|o| {
-            o.answer = Some((status, headers.clone()));
-            o.refusal = Some(refusal);
+            o.answer = Some((status, Some(Box::new(headers.clone()))));
+            o.refusal = Some(Box::new(refusal));
         });
         rebuild(status, headers, version, Vec::new())
     }

@@ -5,7 +5,8 @@
 //! [`Attempt`] (see `exchange.rs`) to send.
 
 use std::fmt;
-use std::future::Future;
+use std::future::{Future, poll_fn};
+use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
@@ -28,8 +29,10 @@ pub(crate) struct Shared {
     pub(crate) base_url: String,
     /// `base_url` parsed, for origin checks.
     pub(crate) base: Url,
-    pub(crate) http: reqwest::Client,
-    /// Whether `http` is the caller's (which may follow redirects itself).
+    /// Builds every request; its hooks send through the attempt polling it.
+    pub(crate) generated: generated::Client,
+    /// Whether the generated client's HTTP client is the caller's (which may
+    /// follow redirects itself).
     pub(crate) callers_http: bool,
     /// Stamped on every request: authorization, accept, user agent, API version.
     pub(crate) headers: HeaderMap,
@@ -139,8 +142,8 @@ impl Shared {
         Scrub::new(self.token.as_deref())
     }
 
-    /// Runs `send` against a fresh generated client until it succeeds, fails
-    /// for good, or the retry policy gives up.
+    /// Runs the generated request `send` makes until it succeeds, fails for
+    /// good, or the retry policy gives up.
     pub(crate) async fn execute<T, E, F, Fut>(
         self: &Arc<Self>,
         call: Call<'_>,
@@ -148,7 +151,7 @@ impl Shared {
     ) -> Result<ResponseValue<T>, Error>
     where
         T: DeserializeOwned,
-        F: FnMut(generated::Client) -> Fut,
+        F: FnMut() -> Fut,
         Fut: Future<Output = Result<ResponseValue<T>, RawError<E>>>,
         E: IntoErrorBody,
     {
@@ -176,9 +179,10 @@ impl Shared {
                 )
                 .await
                 .map_err(|reset| quota_spent(&call, reset))?;
-            let (hooks, client) = self.attempt(false);
-            let result = send(client).await;
-            let outcome = hooks.take_outcome();
+            let attempt = Arc::new(Attempt::new(Arc::clone(self), false));
+            let mut request = pin!(send());
+            let result = poll_fn(|cx| attempt.poll(request.as_mut(), cx)).await;
+            let outcome = attempt.take_outcome();
             drop(pass);
             // Everything past a plain success is boxed: it is rare, and its
             // state would otherwise enlarge every request's future.
@@ -190,7 +194,7 @@ impl Shared {
                         refusal: Some(refusal),
                         ..
                     },
-                ) => refused(&call, refusal, &self.scrub(&call)),
+                ) => refused(&call, *refusal, &self.scrub(&call)),
                 (Err(raw), Outcome { answer, .. }) => {
                     Box::pin(convert::<T, E>(&call, raw, answer, &self.scrub(&call))).await
                 }
@@ -289,16 +293,6 @@ impl Default for Retries {
 }
 
 impl Shared {
-    /// A fresh generated client for one attempt, and its hooks, which
-    /// record what the attempt saw (and, in a dry run, keep it from being
-    /// sent).
-    fn attempt(self: &Arc<Self>, dry_run: bool) -> (Arc<Attempt>, generated::Client) {
-        let hooks = Arc::new(Attempt::new(Arc::clone(self), dry_run));
-        let client =
-            generated::Client::new_with_client(&self.base_url, self.http.clone(), hooks.clone());
-        (hooks, client)
-    }
-
     /// A dry run of `call`: the generated code builds the request (so every
     /// check runs), which is recorded in `plan` and not sent.
     async fn plan<T, E, F, Fut>(
@@ -309,16 +303,18 @@ impl Shared {
     ) -> Result<ResponseValue<T>, Error>
     where
         T: DeserializeOwned,
-        F: FnMut(generated::Client) -> Fut,
+        F: FnMut() -> Fut,
         Fut: Future<Output = Result<ResponseValue<T>, RawError<E>>>,
         E: IntoErrorBody,
     {
-        let (hooks, client) = self.attempt(true);
-        let result = send(client).await;
-        let outcome = hooks.take_outcome();
+        let attempt = Arc::new(Attempt::new(Arc::clone(self), true));
+        let mut request = pin!(send());
+        let result = poll_fn(|cx| attempt.poll(request.as_mut(), cx)).await;
+        let outcome = attempt.take_outcome();
         let scrub = self.scrub(&call);
         match (result, outcome.planned) {
-            (Ok(value), Some((method, url))) => {
+            (Ok(value), Some(planned)) => {
+                let (method, url) = *planned;
                 *plan.lock().unwrap_or_else(PoisonError::into_inner) =
                     Some((method, scrub.text(url.as_str())));
                 Ok(value)
@@ -376,7 +372,7 @@ fn refused(call: &Call<'_>, refusal: Refusal, scrub: &Scrub<'_>) -> Error {
 async fn convert<T: DeserializeOwned, E: IntoErrorBody>(
     call: &Call<'_>,
     raw: RawError<E>,
-    answer: Option<(StatusCode, HeaderMap)>,
+    answer: Option<(StatusCode, Option<Box<HeaderMap>>)>,
     scrub: &Scrub<'_>,
 ) -> Error {
     let Call {
@@ -397,7 +393,8 @@ async fn convert<T: DeserializeOwned, E: IntoErrorBody>(
             answer::from_status(operation, target, status, &headers, body, scrub)
         }
         RawError::InvalidResponsePayload(bytes, _) => {
-            let (status, headers) = answer.unwrap_or((StatusCode::OK, HeaderMap::new()));
+            let (status, headers) = answer.unwrap_or((StatusCode::OK, None));
+            let headers = headers.map(|h| *h).unwrap_or_default();
             if status.is_success() {
                 answer::decode_error::<T>(operation, target, status, &bytes, scrub)
             } else {

@@ -6,7 +6,10 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use github_packages::{Client, Error, Owner, PackageType, RedirectReason, RetryPolicy, VersionRef};
+use github_packages::{
+    BulkOutcome, Client, Error, Owner, PackageType, RedirectReason, RetryPolicy, VersionId,
+    VersionRef,
+};
 use reqwest::StatusCode;
 use reqwest::header::HeaderValue;
 use serde_json::json;
@@ -247,6 +250,67 @@ async fn a_callers_client_that_follows_redirects_cannot_fake_a_deletion() {
         ),
         "{error:?}"
     );
+}
+
+#[tokio::test]
+async fn requests_in_one_task_keep_what_each_saw() {
+    // One generated client serves every request; each attempt's refusal and
+    // dry run must stay its own while they interleave in one task.
+    let harness = Harness::with_retry(RetryPolicy::none(), |b| b).await;
+    let redirected = "/orgs/acme/packages/container/app/versions/6";
+    Mock::given(method("DELETE"))
+        .and(path(redirected))
+        .respond_with(
+            ResponseTemplate::new(302)
+                .insert_header("location", "/landing")
+                .set_delay(Duration::from_millis(50)),
+        )
+        .mount(&harness.server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(VERSION))
+        .respond_with(ResponseTemplate::new(204).set_delay(Duration::from_millis(10)))
+        .mount(&harness.server)
+        .await;
+    let package = harness
+        .client
+        .packages(Owner::org("acme"))
+        .package(PackageType::Container, "app");
+    let (six, five) = (package.version(6), package.version(5));
+    let (refused, deleted, planned) = tokio::join!(
+        six.delete(),
+        five.delete(),
+        package
+            .delete_versions([VersionId::new(7)])
+            .dry_run(true)
+            .into_future(),
+    );
+    assert!(
+        matches!(
+            refused,
+            Err(Error::Redirected {
+                reason: RedirectReason::Mutation,
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    assert!(deleted.is_ok(), "{deleted:?}");
+    assert!(
+        matches!(
+            &planned.items[0].outcome,
+            BulkOutcome::DryRun { url, .. } if url.ends_with("/packages/container/app/versions/7")
+        ),
+        "{planned:?}"
+    );
+    let mut paths: Vec<String> = harness
+        .requests()
+        .await
+        .iter()
+        .map(|r| r.url.path().to_owned())
+        .collect();
+    paths.sort();
+    assert_eq!(paths, [VERSION, redirected], "the dry run sent nothing");
 }
 
 // 2. No secret in any output.
