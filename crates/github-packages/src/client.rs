@@ -111,7 +111,7 @@ impl Client {
 
     /// The API root requests go to, e.g. `https://api.github.com`.
     pub fn base_url(&self) -> &str {
-        &self.shared.base_url
+        self.shared.base_url()
     }
 
     pub(crate) fn shared(&self) -> &Arc<Shared> {
@@ -363,7 +363,6 @@ impl ClientBuilder {
         Ok(Client {
             shared: Arc::new(Shared {
                 generated: generated::Client::new_with_client(&base_url, http, Arc::new(Hooks)),
-                base_url,
                 base,
                 callers_http,
                 headers,

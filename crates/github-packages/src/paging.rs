@@ -149,7 +149,7 @@ pub(crate) fn next_page_number(
         return Err(Error::CrossOriginLink {
             operation,
             link: shown(),
-            base: shared.base_url.clone(),
+            base: shared.base_url().to_owned(),
         });
     }
     target

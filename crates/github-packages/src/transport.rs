@@ -25,11 +25,11 @@ use crate::{Error, Owner, RateLimit, RetryPolicy, Target};
 
 /// What every request of one [`Client`](crate::Client) shares.
 pub(crate) struct Shared {
-    /// Normalized: scheme, host, optional path, no trailing slash.
-    pub(crate) base_url: String,
-    /// `base_url` parsed, for origin checks.
+    /// The API root parsed, for origin checks.
     pub(crate) base: Url,
     /// Builds every request; its hooks send through the attempt polling it.
+    /// Its base URL is the client's: scheme, host, optional path, no
+    /// trailing slash.
     pub(crate) generated: generated::Client,
     /// Whether the generated client's HTTP client is the caller's (which may
     /// follow redirects itself).
@@ -58,7 +58,7 @@ impl fmt::Debug for Shared {
                 .unwrap_or("")
         };
         f.debug_struct("Client")
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.base_url())
             .field("user_agent", &header("user-agent"))
             .field("api_version", &header("x-github-api-version"))
             .field(
@@ -115,6 +115,11 @@ impl IntoErrorBody for generated::types::BasicError {
 }
 
 impl Shared {
+    /// The API root, normalized (see [`Client::base_url`](crate::Client::base_url)).
+    pub(crate) fn base_url(&self) -> &str {
+        generated::ClientInfo::baseurl(&self.generated)
+    }
+
     /// Records GitHub's rate-limit headers, if the answer has them.
     pub(crate) fn observe(&self, headers: &HeaderMap) {
         if let Some(state) = RateLimit::from_headers(headers) {
@@ -164,7 +169,7 @@ impl Shared {
         }
         if let Some(plan) = call.plan {
             // Boxed, like every rare path: this future is part of every request's.
-            return Box::pin(self.plan(call, plan, send)).await;
+            return Box::pin(self.plan(call, plan, send())).await;
         }
         let mut retries = Retries::default();
         loop {
@@ -293,22 +298,21 @@ impl Default for Retries {
 }
 
 impl Shared {
-    /// A dry run of `call`: the generated code builds the request (so every
+    /// A dry run of `call`: the generated code builds `request` (so every
     /// check runs), which is recorded in `plan` and not sent.
-    async fn plan<T, E, F, Fut>(
+    async fn plan<T, E, Fut>(
         self: &Arc<Self>,
         call: Call<'_>,
         plan: &Plan,
-        mut send: F,
+        request: Fut,
     ) -> Result<ResponseValue<T>, Error>
     where
         T: DeserializeOwned,
-        F: FnMut() -> Fut,
         Fut: Future<Output = Result<ResponseValue<T>, RawError<E>>>,
         E: IntoErrorBody,
     {
         let attempt = Arc::new(Attempt::new(Arc::clone(self), true));
-        let mut request = pin!(send());
+        let mut request = pin!(request);
         let result = poll_fn(|cx| attempt.poll(request.as_mut(), cx)).await;
         let outcome = attempt.take_outcome();
         let scrub = self.scrub(&call);
