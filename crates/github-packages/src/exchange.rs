@@ -95,14 +95,12 @@ impl generated::RequestHooks for Hooks {
         request: reqwest::Request,
         _operation_id: &'static str,
     ) -> generated::ExecFuture<'a> {
-        let attempt = CURRENT.with(|current| {
-            let attempt = current.take();
-            current.set(attempt.clone());
-            attempt
-        });
         // The generated client is private to the transport, which polls
-        // its requests only through `Attempt::poll`.
-        let attempt = attempt.expect("a generated request is polled by its attempt");
+        // its requests only through `Attempt::poll`, and a generated request
+        // sends once: the attempt is taken (`poll` restores what was there).
+        let attempt = CURRENT
+            .take()
+            .expect("a generated request is polled by its attempt");
         attempt.exec(client, request)
     }
 }

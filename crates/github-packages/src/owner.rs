@@ -115,7 +115,8 @@ pub(crate) fn check_name(
     name: &str,
     max: usize,
 ) -> Result<(), Error> {
-    let problem = if name.trim().is_empty() {
+    // `all` stops at the first character of a usual name.
+    let problem = if name.chars().all(char::is_whitespace) {
         "is empty".to_owned()
     } else if name.len() > max {
         format!(

@@ -2,7 +2,7 @@
 //! instead of meeting them (project notes, "Rate limits"; GitHub's "Rate
 //! limits for the REST API"). What it does is documented on [`Throttle`].
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::fmt;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,7 +10,6 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
-use rustc_hash::FxBuildHasher;
 use tokio::sync::{Mutex as Turnstile, Notify};
 use tokio::time::Instant;
 
@@ -174,8 +173,9 @@ impl fmt::Debug for Gate {
 
 #[derive(Debug, Default)]
 struct State {
-    /// Per operationId.
-    endpoints: HashMap<&'static str, Spending, FxBuildHasher>,
+    /// Per operationId, in the order first used; a pass keeps the index of
+    /// its endpoint's (see [`State::slot`]).
+    endpoints: Vec<Spending>,
     /// Requests in flight, against the concurrency cap.
     in_flight: usize,
     /// Requests queued for a place in flight, and those of them waiting
@@ -187,6 +187,7 @@ struct State {
 /// One endpoint's spending, and its queue.
 #[derive(Debug)]
 struct Spending {
+    endpoint: &'static str,
     window: Window,
     /// Requests in the queue; while there are none, a request whose points
     /// are free takes them at once.
@@ -216,6 +217,8 @@ struct Queue {
 #[derive(Debug)]
 struct Window {
     length: Duration,
+    /// `length / BUCKETS`.
+    bucket_length: Duration,
     in_flight: u64,
     finished: VecDeque<Bucket>,
     finished_points: u64,
@@ -235,6 +238,7 @@ impl Window {
     fn new(length: Duration) -> Self {
         Self {
             length,
+            bucket_length: length / BUCKETS,
             in_flight: 0,
             finished: VecDeque::new(),
             finished_points: 0,
@@ -283,7 +287,7 @@ impl Window {
         self.in_flight -= points;
         self.finished_points += points;
         match self.finished.back_mut() {
-            Some(bucket) if now.saturating_duration_since(bucket.first) < self.length / BUCKETS => {
+            Some(bucket) if now.saturating_duration_since(bucket.first) < self.bucket_length => {
                 bucket.last = now;
                 bucket.points += points;
             }
@@ -311,8 +315,8 @@ pub(crate) struct Waited {
 /// starts its points' expiry and frees its place in flight.
 pub(crate) struct Pass<'a> {
     gate: &'a Gate,
-    /// The endpoint and the points spent there.
-    spent: Option<(&'static str, u64)>,
+    /// The endpoint's slot and the points spent there.
+    spent: Option<(usize, u64)>,
     /// Whether it holds a place in flight.
     place: bool,
 }
@@ -327,19 +331,19 @@ impl Drop for Pass<'_> {
 /// Which count of the state a queued request is in.
 #[derive(Clone, Copy)]
 enum Count {
-    /// An endpoint's queue.
-    Queued(&'static str),
+    /// An endpoint's queue, by slot.
+    Queued(usize),
     /// Those of an endpoint's queue waiting for a request to finish.
-    Waiting(&'static str),
+    Waiting(usize),
     PlacesQueued,
     PlacesWaiting,
 }
 
 impl Count {
-    fn of(self, state: &mut State, window: Duration) -> &mut usize {
+    fn of(self, state: &mut State) -> &mut usize {
         match self {
-            Self::Queued(endpoint) => &mut state.endpoint(endpoint, window).queued,
-            Self::Waiting(endpoint) => &mut state.endpoint(endpoint, window).waiting,
+            Self::Queued(slot) => &mut state.endpoints[slot].queued,
+            Self::Waiting(slot) => &mut state.endpoints[slot].waiting,
             Self::PlacesQueued => &mut state.places_queued,
             Self::PlacesWaiting => &mut state.places_waiting,
         }
@@ -354,18 +358,29 @@ struct Counted<'a> {
 
 impl Drop for Counted<'_> {
     fn drop(&mut self) {
-        let window = self.gate.window();
-        *self.count.of(&mut self.gate.lock(), window) -= 1;
+        *self.count.of(&mut self.gate.lock()) -= 1;
     }
 }
 
 impl State {
-    fn endpoint(&mut self, endpoint: &'static str, window: Duration) -> &mut Spending {
-        self.endpoints.entry(endpoint).or_insert_with(|| Spending {
-            window: Window::new(window),
-            queued: 0,
-            waiting: 0,
-            queue: Arc::default(),
+    /// The index of `endpoint`'s spending, added when first used; slots
+    /// are never removed. A scan, not a map: a program uses a few of the
+    /// 27 operations, and their names are the table's literals, so the
+    /// address usually matches before the text is read.
+    fn slot(&mut self, endpoint: &'static str, window: Duration) -> usize {
+        let found = self
+            .endpoints
+            .iter()
+            .position(|s| std::ptr::eq(s.endpoint, endpoint) || s.endpoint == endpoint);
+        found.unwrap_or_else(|| {
+            self.endpoints.push(Spending {
+                endpoint,
+                window: Window::new(window),
+                queued: 0,
+                waiting: 0,
+                queue: Arc::default(),
+            });
+            self.endpoints.len() - 1
         })
     }
 }
@@ -389,29 +404,30 @@ impl Gate {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn window(&self) -> Duration {
-        self.config
-            .points
-            .map_or(Duration::ZERO, |(_, window)| window)
+    /// What a request of `cost` spends, the endpoints' budget and its
+    /// window, if there is a budget. A request costing more than the whole
+    /// budget spends all of it.
+    fn points(&self, cost: u64) -> Option<(u64, u64, Duration)> {
+        let (budget, window) = self.config.points?;
+        Some((cost.min(budget), budget, window))
     }
 
     /// Raises `count` (the caller holds the lock) and returns the guard
     /// that lowers it.
     fn counted(&self, state: &mut State, count: Count) -> Counted<'_> {
-        *count.of(state, self.window()) += 1;
+        *count.of(state) += 1;
         Counted { gate: self, count }
     }
 
     /// A request finished: its points start to expire, its place is free.
-    fn finish(&self, spent: Option<(&'static str, u64)>, place: bool) {
+    fn finish(&self, spent: Option<(usize, u64)>, place: bool) {
         if spent.is_none() && !place {
             return;
         }
-        let window = self.window();
         let (endpoint_waiters, place_waiters) = {
             let mut state = self.lock();
-            let endpoint_waiters = spent.and_then(|(endpoint, points)| {
-                let spending = state.endpoint(endpoint, window);
+            let endpoint_waiters = spent.and_then(|(slot, points)| {
+                let spending = &mut state.endpoints[slot];
                 spending.window.finish(points, Instant::now());
                 (spending.waiting > 0).then(|| Arc::clone(&spending.queue))
             });
@@ -451,6 +467,50 @@ impl Gate {
         *paused
     }
 
+    /// Admits a request to `endpoint` costing `cost` points at once if
+    /// nothing would make it wait: no pause was ever set, and its points and
+    /// a place in flight are free with no request queued for either. `None`
+    /// leaves it to [`Gate::admit`]. Every request tries this first, so that
+    /// the usual case takes one lock and builds no future.
+    pub(crate) fn admit_now(&self, endpoint: &'static str, cost: u64) -> Option<Pass<'_>> {
+        let cap = self.config.concurrency;
+        let (points, place) = (self.points(cost), cap > 0);
+        if points.is_none() && !place {
+            return Some(Pass {
+                gate: self,
+                spent: None,
+                place: false,
+            });
+        }
+        if self.ever_paused.load(Ordering::Acquire) {
+            return None;
+        }
+        let mut state = self.lock();
+        if place && (state.places_queued > 0 || state.in_flight >= cap) {
+            return None;
+        }
+        let spent = match points {
+            Some((cost, budget, window)) => {
+                let slot = state.slot(endpoint, window);
+                let spending = &mut state.endpoints[slot];
+                if spending.queued > 0 || !spending.window.fits(cost, budget, Instant::now) {
+                    return None;
+                }
+                spending.window.in_flight += cost;
+                Some((slot, cost))
+            }
+            None => None,
+        };
+        if place {
+            state.in_flight += 1;
+        }
+        Some(Pass {
+            gate: self,
+            spent,
+            place,
+        })
+    }
+
     /// Waits until a request to `endpoint` costing `cost` points may be
     /// sent: after any pause, within the primary quota, the endpoint's
     /// budget and the concurrency cap, in arrival order. `Err` carries the
@@ -466,19 +526,13 @@ impl Gate {
         waited: Waited,
         sleep: &SleepFn,
     ) -> Result<Pass<'_>, DateTime<Utc>> {
-        // Every wait is boxed: requests rarely wait, and this future is
-        // part of every request's.
         let mut slept_for = waited.pause;
         if self.ever_paused.load(Ordering::Acquire) {
-            Box::pin(self.wait_out_pause(&mut slept_for, sleep)).await;
+            self.wait_out_pause(&mut slept_for, sleep).await;
         }
         if let (Some(reset), false) = (spent_until, waited.quota) {
-            Box::pin(self.wait_for_quota(reset, sleep)).await?;
+            self.wait_for_quota(reset, sleep).await?;
         }
-        let points = self
-            .config
-            .points
-            .map(|(budget, _)| (cost.min(budget), budget));
         let cap = self.config.concurrency;
         // Points and place taken belong to the pass at once: if this
         // future is dropped while waiting below, they are given back.
@@ -487,44 +541,47 @@ impl Gate {
             spent: None,
             place: false,
         };
-        {
-            let window = self.window();
+        // The points this request still has to wait for, if any.
+        let owed = {
             let mut state = self.lock();
-            if let Some((cost, budget)) = points {
-                let spending = state.endpoint(endpoint, window);
+            let owed = self.points(cost).and_then(|(cost, budget, window)| {
+                let slot = state.slot(endpoint, window);
+                let spending = &mut state.endpoints[slot];
                 if spending.queued == 0 && spending.window.fits(cost, budget, Instant::now) {
                     spending.window.in_flight += cost;
-                    pass.spent = Some((endpoint, cost));
+                    pass.spent = Some((slot, cost));
+                    return None;
                 }
-            }
+                Some((slot, cost, budget))
+            });
             if cap > 0 && state.places_queued == 0 && state.in_flight < cap {
                 state.in_flight += 1;
                 pass.place = true;
             }
-        }
-        if let (Some((cost, budget)), None) = (points, pass.spent) {
-            Box::pin(self.spend(endpoint, cost, budget)).await;
-            pass.spent = Some((endpoint, cost));
+            owed
+        };
+        if let Some((slot, cost, budget)) = owed {
+            self.spend(slot, cost, budget).await;
+            pass.spent = Some((slot, cost));
         }
         if cap > 0 && !pass.place {
-            Box::pin(self.take_place(cap)).await;
+            self.take_place(cap).await;
             pass.place = true;
         }
         // A pause that began while this request queued holds it too.
         if self.ever_paused.load(Ordering::Acquire) {
-            Box::pin(self.wait_out_pause(&mut slept_for, sleep)).await;
+            self.wait_out_pause(&mut slept_for, sleep).await;
         }
         Ok(pass)
     }
 
     /// Takes `cost` points of `endpoint`'s budget once they are free, in
     /// turn with the other requests waiting for them.
-    async fn spend(&self, endpoint: &'static str, cost: u64, budget: u64) {
-        let window = self.window();
+    async fn spend(&self, slot: usize, cost: u64, budget: u64) {
         let (queue, queued) = {
             let mut state = self.lock();
-            let queue = Arc::clone(&state.endpoint(endpoint, window).queue);
-            (queue, self.counted(&mut state, Count::Queued(endpoint)))
+            let queue = Arc::clone(&state.endpoints[slot].queue);
+            (queue, self.counted(&mut state, Count::Queued(slot)))
         };
         let turn = queue.turnstile.lock().await;
         loop {
@@ -533,7 +590,7 @@ impl Gate {
             let mut finished = pin!(queue.finished.notified());
             let (free_at, waiting) = {
                 let mut state = self.lock();
-                let spending = state.endpoint(endpoint, window);
+                let spending = &mut state.endpoints[slot];
                 if spending.window.fits(cost, budget, Instant::now) {
                     spending.window.in_flight += cost;
                     break;
@@ -542,10 +599,7 @@ impl Gate {
                     Some(at) => (Some(at), None),
                     None => {
                         finished.as_mut().enable();
-                        (
-                            None,
-                            Some(self.counted(&mut state, Count::Waiting(endpoint))),
-                        )
+                        (None, Some(self.counted(&mut state, Count::Waiting(slot))))
                     }
                 }
             };
@@ -777,11 +831,42 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn admitting_at_once_never_jumps_a_queue() {
+        let gate = Gate::new(
+            Throttle::new()
+                .concurrency(1)
+                .points(5, Duration::from_secs(10)),
+        );
+        let first = gate.admit_now("delete", 5).expect("nothing to wait for");
+        // The budget is spent and the place taken: neither is free now.
+        assert!(gate.admit_now("delete", 5).is_none());
+        assert!(gate.admit_now("get", 1).is_none());
+        drop(first);
+        // The place is free again, but a deletion's points are not.
+        assert!(gate.admit_now("delete", 5).is_none());
+        let get = gate
+            .admit_now("get", 1)
+            .expect("another endpoint, a free place");
+        // A request queued for the place keeps it from one arriving later,
+        // even once the place is free.
+        let mut queued = pin!(admit(&gate, "get", 1));
+        assert!(futures::poll!(queued.as_mut()).is_pending());
+        drop(get);
+        assert!(gate.admit_now("get", 1).is_none());
+        drop(queued.await);
+        assert!(gate.admit_now("get", 1).is_some());
+        // A pause sends every request to the queue.
+        gate.pause(Duration::from_secs(1));
+        assert!(gate.admit_now("get", 1).is_none());
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn off_admits_everything_at_once() {
         let gate = Gate::new(Throttle::off());
         let start = Instant::now();
         let passes: Vec<Pass> = join_all((0..500).map(|_| admit(&gate, "delete", 5))).await;
         assert_eq!(passes.len(), 500);
+        assert!((0..500).all(|_| gate.admit_now("delete", 5).is_some()));
         assert_eq!(gate.pause(Duration::from_secs(60)), None);
         drop(admit(&gate, "delete", 5).await);
         assert_eq!(start.elapsed(), Duration::ZERO);

@@ -173,17 +173,24 @@ impl Shared {
         }
         let mut retries = Retries::default();
         loop {
-            let pass = self
-                .gate
-                .admit(
+            // Most requests need not wait: admitted at once, they build no
+            // throttle future (boxed, as every rare path).
+            let cost = throttle::cost(call.safe);
+            let now = (!self.quota_spent.load(Ordering::Relaxed))
+                .then(|| self.gate.admit_now(call.operation, cost))
+                .flatten();
+            let pass = match now {
+                Some(pass) => pass,
+                None => Box::pin(self.gate.admit(
                     call.operation,
-                    throttle::cost(call.safe),
+                    cost,
                     self.spent_until(),
                     retries.waited_out,
                     self.retry.sleeper(),
-                )
+                ))
                 .await
-                .map_err(|reset| quota_spent(&call, reset))?;
+                .map_err(|reset| quota_spent(&call, reset))?,
+            };
             let attempt = Arc::new(Attempt::new(Arc::clone(self), false));
             let mut request = pin!(send());
             let result = poll_fn(|cx| attempt.poll(request.as_mut(), cx)).await;
