@@ -383,6 +383,19 @@ impl State {
             self.endpoints.len() - 1
         })
     }
+
+    /// Whether `cost` points of the endpoint in `slot` may be taken now:
+    /// they are free, and no request queued for them would be passed.
+    fn points_free(&mut self, slot: usize, cost: u64, budget: u64) -> bool {
+        let spending = &mut self.endpoints[slot];
+        spending.queued == 0 && spending.window.fits(cost, budget, Instant::now)
+    }
+
+    /// Whether a place in flight may be taken now: one is free, and no
+    /// request queued for one would be passed.
+    fn place_free(&self, cap: usize) -> bool {
+        self.places_queued == 0 && self.in_flight < cap
+    }
 }
 
 impl Gate {
@@ -486,17 +499,16 @@ impl Gate {
             return None;
         }
         let mut state = self.lock();
-        if place && (state.places_queued > 0 || state.in_flight >= cap) {
+        if place && !state.place_free(cap) {
             return None;
         }
         let spent = match points {
             Some((cost, budget, window)) => {
                 let slot = state.slot(endpoint, window);
-                let spending = &mut state.endpoints[slot];
-                if spending.queued > 0 || !spending.window.fits(cost, budget, Instant::now) {
+                if !state.points_free(slot, cost, budget) {
                     return None;
                 }
-                spending.window.in_flight += cost;
+                state.endpoints[slot].window.in_flight += cost;
                 Some((slot, cost))
             }
             None => None,
@@ -546,15 +558,14 @@ impl Gate {
             let mut state = self.lock();
             let owed = self.points(cost).and_then(|(cost, budget, window)| {
                 let slot = state.slot(endpoint, window);
-                let spending = &mut state.endpoints[slot];
-                if spending.queued == 0 && spending.window.fits(cost, budget, Instant::now) {
-                    spending.window.in_flight += cost;
+                if state.points_free(slot, cost, budget) {
+                    state.endpoints[slot].window.in_flight += cost;
                     pass.spent = Some((slot, cost));
                     return None;
                 }
                 Some((slot, cost, budget))
             });
-            if cap > 0 && state.places_queued == 0 && state.in_flight < cap {
+            if cap > 0 && state.place_free(cap) {
                 state.in_flight += 1;
                 pass.place = true;
             }

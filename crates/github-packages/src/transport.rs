@@ -176,7 +176,9 @@ impl Shared {
             // Most requests need not wait: admitted at once, they build no
             // throttle future (boxed, as every rare path).
             let cost = throttle::cost(call.safe);
-            let now = (!self.quota_spent.load(Ordering::Relaxed))
+            let spent_until = self.spent_until();
+            let now = spent_until
+                .is_none()
                 .then(|| self.gate.admit_now(call.operation, cost))
                 .flatten();
             let pass = match now {
@@ -184,7 +186,7 @@ impl Shared {
                 None => Box::pin(self.gate.admit(
                     call.operation,
                     cost,
-                    self.spent_until(),
+                    spent_until,
                     retries.waited_out,
                     self.retry.sleeper(),
                 ))
