@@ -3,7 +3,7 @@
 //! language.
 //!
 //! It is stateful and behaves like GitHub where GitHub's description is
-//! silent or wrong (the project's notes on GitHub's behaviour): all 27
+//! silent or wrong (`docs/github-behaviour.md`): all 27
 //! packages operations on the paths of `spec/`, tokens with scopes, private
 //! packages, filters and pages with `Link` headers, deletion and 30-day
 //! restoration, GitHub's two refusals, rate limits with GitHub's headers and

@@ -1,4 +1,4 @@
-//! GitHub's rate limits ("Rate limits for the REST API"; project notes,
+//! GitHub's rate limits ("Rate limits for the REST API"; docs/github-behaviour.md,
 //! "Rate limits"), each configurable or off:
 //!
 //! - primary: requests per hour per token, reported on every answer in

@@ -3,8 +3,8 @@
 //! (a container version's name is its manifest's digest, its tags are the
 //! registry's tags, a deleted version's manifest is gone).
 //!
-//! Authentication is ghcr.io's token exchange (project notes, "Registry
-//! auth with a GitHub token"): a request without a registry token gets 401
+//! Authentication is ghcr.io's token exchange (`docs/github-behaviour.md`,
+//! "Container images", signing in): a request without a registry token gets 401
 //! with `WWW-Authenticate: Bearer realm=…/token,service=…,scope=…`; the
 //! token endpoint takes basic auth with any user name and the GitHub token
 //! as password (or nothing, for public images) and returns a registry

@@ -1,8 +1,7 @@
 //! GitHub's packages semantics over an in-memory model, independent of
 //! HTTP: who may see and change what, listings with filters and pages,
 //! deletion and 30-day restoration, the two refusals, the answers' shapes.
-//! Facts it follows are in the project's notes on GitHub's behaviour
-//! (`shared/github-behaviour.md`), cited where used.
+//! Facts it follows are in `docs/github-behaviour.md`, cited where used.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -403,7 +402,7 @@ impl State {
                 }
             }
             // A workflow token cannot list an owner's packages; tools fetch
-            // each package by name (project notes, "Names and tokens").
+            // each package by name (docs/github-behaviour.md, "Names and tokens").
             TokenKind::Actions
                 if matches!(op, Op::ListPackages | Op::DockerConflicts) || scope == Scope::Me =>
             {
@@ -779,7 +778,7 @@ impl State {
 
     /// A package as GitHub shows it; listings leave out `version_count`
     /// (PyGithub's recorded answers), single GETs include it, and a linked
-    /// repository is a reduced object (project notes, "Paging and listings").
+    /// repository is a reduced object (docs/github-behaviour.md, "Paging and listings").
     pub(crate) fn package_json(&self, index: usize, base: &str, with_count: bool) -> Value {
         let package = &self.packages[index];
         let owner = &self.owners[&package.owner];
@@ -875,7 +874,7 @@ pub(crate) fn newest_first(a: &Version, b: &Version) -> std::cmp::Ordering {
 }
 
 /// The registry path of a package: `owner/name`, lower case, as ghcr.io
-/// names `ghcr.io/acme/team/app` (project notes, "Container images").
+/// names `ghcr.io/acme/team/app` (docs/github-behaviour.md, "Container images").
 pub(crate) fn image_path(owner: &str, name: &str) -> String {
     format!("{owner}/{name}").to_ascii_lowercase()
 }

@@ -188,7 +188,7 @@ impl Retention {
             };
             match owner {
                 Some(owner) => {
-                    // `owner/name`, lower case (project notes, "Container images").
+                    // `owner/name`, lower case (docs/github-behaviour.md, "Container images").
                     let image = format!("{owner}/{}", package.name()).to_ascii_lowercase();
                     safety::protect(self.registry.as_ref(), &image, &mut plan).await;
                 }

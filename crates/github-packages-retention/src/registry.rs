@@ -23,7 +23,7 @@ const USER: &str = "github-packages";
 
 const USER_AGENT: &str = concat!("github-packages-retention/", env!("CARGO_PKG_VERSION"));
 
-/// The manifest media types asked for (project notes, "Container images").
+/// The manifest media types asked for (docs/github-behaviour.md, "Container images").
 const ACCEPTED: [&str; 4] = [
     "application/vnd.oci.image.index.v1+json",
     "application/vnd.docker.distribution.manifest.list.v2+json",
@@ -177,7 +177,7 @@ impl Registry {
 
     /// The registry that serves the container packages of the API at
     /// `api_root`, if it is known: ghcr.io for github.com,
-    /// `containers.HOST` for GitHub Enterprise Server (project notes,
+    /// `containers.HOST` for GitHub Enterprise Server (docs/github-behaviour.md,
     /// "Hosts"), the same address for a local server (the fake).
     pub fn for_api(api_root: &str, token: Option<String>) -> Option<Result<Self, RegistryError>> {
         let url = Url::parse(api_root).ok()?;

@@ -1,6 +1,6 @@
 //! Container safety: before anything in a container package is deleted,
 //! the manifests of what is kept are read from the registry, and every
-//! version they need is kept too (project notes, "Container images:
+//! version they need is kept too (docs/github-behaviour.md, "Container images:
 //! untagged does not mean unused"):
 //!
 //! - the children of a kept image index or manifest list (platform and

@@ -1,6 +1,6 @@
 //! From GitHub's answers to [`Error`]s: status, headers and error bodies,
-//! with the signals GitHub really sends (see `shared/github-behaviour.md`
-//! in the project's notes, summarised on each function).
+//! with the signals GitHub really sends (see
+//! `docs/github-behaviour.md`, summarised on each function).
 
 use std::time::SystemTime;
 

@@ -1,5 +1,5 @@
 //! A client-wide throttle that keeps a program under GitHub's limits
-//! instead of meeting them (project notes, "Rate limits"; GitHub's "Rate
+//! instead of meeting them (docs/github-behaviour.md, "Rate limits"; GitHub's "Rate
 //! limits for the REST API"). What it does is documented on [`Throttle`].
 
 use std::collections::VecDeque;
