@@ -90,6 +90,43 @@ fn is_local(url: &Url) -> bool {
         || host.trim_matches(['[', ']']).parse::<IpAddr>().is_ok()
 }
 
+/// Whether `host` (as a URL names it: `localhost`, `127.0.0.1`, `[::1]`)
+/// is this machine: `localhost`, a `*.localhost` name, or a loopback
+/// address. Plain `http` is accepted without an explicit opt-in only for
+/// such hosts, because nothing else can read what crosses loopback.
+///
+/// ```
+/// use github_packages::is_loopback_host;
+///
+/// assert!(is_loopback_host("127.0.0.1") && is_loopback_host("[::1]"));
+/// assert!(is_loopback_host("localhost") && is_loopback_host("fake.localhost"));
+/// assert!(!is_loopback_host("10.0.0.5") && !is_loopback_host("ghe.example.com"));
+/// ```
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Refuses a plain-`http` URL to another machine unless `allowed`: the
+/// token would cross the network unencrypted. `what` names the URL in the
+/// one-sentence error ("the API root").
+pub(crate) fn check_plain_http(what: &str, url: &Url, allowed: bool) -> Result<(), String> {
+    let host = url.host_str().unwrap_or_default();
+    if url.scheme() == "http" && !allowed && !is_loopback_host(host) {
+        return Err(format!(
+            "{what} `{}` is plain http to another machine, which would send the token unencrypted; \
+             use https, or allow insecure http explicitly",
+            url.origin().ascii_serialization()
+        ));
+    }
+    Ok(())
+}
+
 fn as_given(url: &Url) -> String {
     format!(
         "{}{}",

@@ -6,10 +6,10 @@ use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::sync::PoisonError;
 
-use futures::future::{self, BoxFuture, Either};
+use futures::future::{self, BoxFuture, Either, FutureExt as _};
 use futures::stream::{FuturesUnordered, Stream, StreamExt};
 
-use crate::transport::Plan;
+use crate::transport::{DryRun, Halt, Write};
 use crate::{Client, DEFAULT_CONCURRENCY, Error, Target, dispatch};
 
 /// What a [`Bulk`] does to each item.
@@ -53,8 +53,10 @@ pub enum BulkAction {
 /// Stopping: dropping the future or the stream starts no more requests,
 /// but the requests in flight at that moment are cut off, and GitHub may
 /// or may not have carried them out. [`stop_when`](Self::stop_when) stops
-/// cleanly: no new requests, the ones in flight finish and are reported,
-/// and the rest are reported as [`NotAttempted`](BulkOutcome::NotAttempted).
+/// cleanly: once the signal completes no request is sent (not even one
+/// waiting for the throttle or for a retry), the ones already sent finish
+/// and are reported, and the rest are reported as
+/// [`NotAttempted`](BulkOutcome::NotAttempted).
 #[must_use = "a bulk operation does nothing until it is awaited or streamed"]
 pub struct Bulk {
     client: Client,
@@ -115,9 +117,11 @@ impl Bulk {
         self
     }
 
-    /// Stops cleanly when `signal` completes (Ctrl-C, a deadline): no new
-    /// requests, those in flight finish and are reported, the rest are
-    /// [`NotAttempted`](BulkOutcome::NotAttempted).
+    /// Stops cleanly when `signal` completes (Ctrl-C, a deadline): from then
+    /// on no request is sent, including those waiting for the throttle or
+    /// a retry, and a signal that completed before the run starts sends
+    /// nothing at all. Requests already sent finish and are reported; the
+    /// rest are [`NotAttempted`](BulkOutcome::NotAttempted).
     ///
     /// ```no_run
     /// # async fn example(image: github_packages::PackageRef, ids: Vec<github_packages::VersionId>) {
@@ -147,7 +151,7 @@ impl Bulk {
             pending: self.items.into_iter().enumerate(),
             in_flight: FuturesUnordered::new(),
             stop: self.stop,
-            stopping: false,
+            halt: Halt::default(),
         };
         futures::stream::unfold(run, |mut run| async move {
             let item = run.next().await?;
@@ -214,8 +218,8 @@ pub enum BulkOutcome {
         /// The full URL (a restore token is shown as `[redacted]`).
         url: String,
     },
-    /// Not attempted: the run stopped first ([`Bulk::stop_on_failure`],
-    /// [`Bulk::stop_when`]).
+    /// Not attempted: the run stopped before the request was sent
+    /// ([`Bulk::stop_on_failure`], [`Bulk::stop_when`]).
     NotAttempted,
 }
 
@@ -318,20 +322,34 @@ struct Run {
     pending: std::iter::Enumerate<std::vec::IntoIter<Target>>,
     in_flight: FuturesUnordered<BoxFuture<'static, BulkItem>>,
     stop: Option<BoxFuture<'static, ()>>,
-    /// No new requests: the rest are reported as not attempted.
-    stopping: bool,
+    /// Set once the run stops: nothing more is sent, and the rest are
+    /// reported as not attempted.
+    halt: Halt,
 }
 
 impl Run {
+    fn stopping(&self) -> bool {
+        self.halt.is_halted()
+    }
+
     async fn next(&mut self) -> Option<BulkItem> {
         loop {
-            while !self.stopping && self.in_flight.len() < self.concurrency {
+            // A signal that has already completed stops the run before it
+            // starts anything more.
+            if let Some(stop) = self.stop.as_mut()
+                && stop.now_or_never().is_some()
+            {
+                self.stop = None;
+                self.halt.halt();
+            }
+            while !self.stopping() && self.in_flight.len() < self.concurrency {
                 let Some((index, target)) = self.pending.next() else {
                     break;
                 };
                 let (client, action, dry_run) = (self.client.clone(), self.action, self.dry_run);
+                let halt = self.halt.clone();
                 self.in_flight.push(Box::pin(async move {
-                    let outcome = attempt(&client, action, &target, dry_run).await;
+                    let outcome = attempt(&client, action, &target, dry_run, &halt).await;
                     BulkItem {
                         index,
                         target,
@@ -341,7 +359,7 @@ impl Run {
                 }));
             }
             if self.in_flight.is_empty() {
-                if !self.stopping {
+                if !self.stopping() {
                     return None;
                 }
                 let (index, target) = self.pending.next()?;
@@ -358,14 +376,14 @@ impl Run {
                     Either::Left((finished, _)) => finished,
                     Either::Right(((), _)) => {
                         self.stop = None;
-                        self.stopping = true;
+                        self.halt.halt();
                         continue;
                     }
                 },
             };
             let item = finished?;
             if self.stop_on_failure && item.outcome.error().is_some() {
-                self.stopping = true;
+                self.halt.halt();
             }
             return Some(item);
         }
@@ -378,22 +396,26 @@ async fn attempt(
     action: BulkAction,
     target: &Target,
     dry_run: bool,
+    halt: &Halt,
 ) -> BulkOutcome {
     let shared = client.shared();
-    let plan = dry_run.then(Plan::default);
-    let plan_ref = plan.as_ref();
+    let planned = dry_run.then(DryRun::default);
+    let write = Write {
+        dry_run: planned.as_ref(),
+        halt: Some(halt),
+    };
     let result = match (action, target.version_id().is_some()) {
-        (BulkAction::Delete, true) => dispatch::delete_version(shared, target, plan_ref).await,
-        (BulkAction::Delete, false) => dispatch::delete_package(shared, target, plan_ref).await,
-        (BulkAction::Restore, true) => dispatch::restore_version(shared, target, plan_ref).await,
+        (BulkAction::Delete, true) => dispatch::delete_version(shared, target, write).await,
+        (BulkAction::Delete, false) => dispatch::delete_package(shared, target, write).await,
+        (BulkAction::Restore, true) => dispatch::restore_version(shared, target, write).await,
         (BulkAction::Restore, false) => {
-            dispatch::restore_package(shared, target, None, plan_ref).await
+            dispatch::restore_package(shared, target, None, write).await
         }
     };
     match result {
-        Ok(()) => match plan {
+        Ok(()) => match planned {
             None => BulkOutcome::Done,
-            Some(plan) => match plan.into_inner().unwrap_or_else(PoisonError::into_inner) {
+            Some(planned) => match planned.into_inner().unwrap_or_else(PoisonError::into_inner) {
                 Some((method, url)) => BulkOutcome::DryRun { method, url },
                 // Never reported as done: nothing was sent.
                 None => BulkOutcome::Failed(Error::InvalidArgument {
@@ -402,6 +424,7 @@ async fn attempt(
                 }),
             },
         },
+        Err(Error::Stopped { .. }) => BulkOutcome::NotAttempted,
         Err(error) if action == BulkAction::Delete && error.is_not_found() => {
             BulkOutcome::AlreadyGone
         }

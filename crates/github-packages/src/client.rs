@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 
-use crate::base_url::{BaseUrl, GITHUB_API};
+use crate::base_url::{BaseUrl, GITHUB_API, check_plain_http};
 use crate::exchange::Hooks;
 use crate::throttle::Gate;
 use crate::transport::Shared;
@@ -157,6 +157,7 @@ pub struct ClientBuilder {
     retry: Option<RetryPolicy>,
     throttle: Option<Throttle>,
     max_body_size: Option<usize>,
+    allow_insecure_http: bool,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -175,6 +176,7 @@ impl fmt::Debug for ClientBuilder {
             .field("retry", &self.retry)
             .field("throttle", &self.throttle)
             .field("max_body_size", &self.max_body_size)
+            .field("allow_insecure_http", &self.allow_insecure_http)
             .finish()
     }
 }
@@ -281,6 +283,16 @@ impl ClientBuilder {
         self
     }
 
+    /// Accepts a plain-`http` API root on another machine than this one.
+    /// Without it, `http` is accepted only for loopback hosts (`localhost`,
+    /// `127.0.0.1`, `[::1]`: a local fake or proxy), and any other `http`
+    /// URL is a [configuration error](Error::Config) before anything is
+    /// sent, because the token would cross the network unencrypted.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
     /// A builder preloaded from `GITHUB_TOKEN` (if set) and
     /// `GITHUB_API_URL` (the full API root, used as given), for further
     /// settings; see [`Client::from_env`].
@@ -360,6 +372,7 @@ impl ClientBuilder {
 
         let base = reqwest::Url::parse(&base_url)
             .map_err(|e| Error::Config(format!("the API root `{base_url}` is not a URL ({e})")))?;
+        check_plain_http("the API root", &base, self.allow_insecure_http).map_err(Error::Config)?;
         Ok(Client {
             shared: Arc::new(Shared {
                 generated: generated::Client::new_with_client(&base_url, http, Arc::new(Hooks)),
@@ -471,6 +484,28 @@ mod tests {
             err.to_string(),
             "invalid client configuration: the user agent is empty; GitHub rejects requests without one"
         );
+        let err = Client::builder()
+            .base_url("http://ghe.example.com")
+            .build()
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid client configuration: the API root `http://ghe.example.com` is plain http to \
+             another machine, which would send the token unencrypted; use https, or allow insecure \
+             http explicitly"
+        );
+        for local in [
+            "http://127.0.0.1:8080",
+            "http://[::1]:9",
+            "http://localhost",
+        ] {
+            Client::builder().base_url(local).build().unwrap();
+        }
+        Client::builder()
+            .base_url("http://ghe.example.com")
+            .allow_insecure_http(true)
+            .build()
+            .expect("allowed explicitly");
         let err = Client::builder().token("line\nbreak").build().unwrap_err();
         assert!(!err.to_string().contains("line"), "{err}");
         let err = Client::builder()

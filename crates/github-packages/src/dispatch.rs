@@ -12,7 +12,7 @@ use progenitor_client::ResponseValue;
 
 use crate::owner::{MAX_PACKAGE_NAME, check_name};
 use crate::paging::{Links, MAX_PER_PAGE, Page};
-use crate::transport::{Call, Plan, Shared};
+use crate::transport::{Call, Shared, Write};
 use crate::{Error, Owner, Package, PackageType, PackageVersion, Target, VersionState, Visibility};
 
 /// Sends one generated request built by `$request` (which sees the
@@ -34,11 +34,11 @@ macro_rules! send {
 /// the checks (binding `$checked` for the request, given the operationId as
 /// `$op`), and how to fill the builder `$b`. `safe` marks requests that may
 /// be repeated after any transient failure (GETs); `secret` is a value sent
-/// besides the token that must stay out of errors (a restore token); `plan`,
-/// when set, makes it a dry run that records the request there.
+/// besides the token that must stay out of errors (a restore token); `write`
+/// says how a bulk run sends it (a dry run, a stop).
 macro_rules! by_owner {
     (
-        $shared:expr, $target:expr, safe: $safe:expr, $(secret: $secret:expr,)? $(plan: $plan:expr,)?
+        $shared:expr, $target:expr, safe: $safe:expr, $(secret: $secret:expr,)? $(write: $write:expr,)?
         org: $org:ident = $org_id:literal,
         user: $user:ident = $user_id:literal,
         me: $me:ident = $me_id:literal,
@@ -52,7 +52,7 @@ macro_rules! by_owner {
             target,
             safe: $safe,
             secret: None $(.or($secret))?,
-            plan: None $(.or($plan))?,
+            write: None $(.or(Some($write)))?.unwrap_or_default(),
         };
         match owner {
             Owner::Org(login) => {
@@ -169,10 +169,10 @@ pub(crate) async fn get_package(shared: &Arc<Shared>, target: &Target) -> Result
 pub(crate) async fn delete_package(
     shared: &Arc<Shared>,
     target: &Target,
-    plan: Option<&Plan>,
+    write: Write<'_>,
 ) -> Result<(), Error> {
     let (package_type, name) = package_of(target);
-    done(by_owner!(shared, target, safe: false, plan: plan,
+    done(by_owner!(shared, target, safe: false, write: write,
         org: packages_delete_package_for_org = "packages/delete-package-for-org",
         user: packages_delete_package_for_user = "packages/delete-package-for-user",
         me: packages_delete_package_for_authenticated_user = "packages/delete-package-for-authenticated-user",
@@ -185,11 +185,11 @@ pub(crate) async fn restore_package(
     shared: &Arc<Shared>,
     target: &Target,
     token: Option<&str>,
-    plan: Option<&Plan>,
+    write: Write<'_>,
 ) -> Result<(), Error> {
     let (package_type, name) = package_of(target);
     done(
-        by_owner!(shared, target, safe: false, secret: token, plan: plan,
+        by_owner!(shared, target, safe: false, secret: token, write: write,
             org: packages_restore_package_for_org = "packages/restore-package-for-org",
             user: packages_restore_package_for_user = "packages/restore-package-for-user",
             me: packages_restore_package_for_authenticated_user = "packages/restore-package-for-authenticated-user",
@@ -251,10 +251,10 @@ pub(crate) async fn get_version(
 pub(crate) async fn delete_version(
     shared: &Arc<Shared>,
     target: &Target,
-    plan: Option<&Plan>,
+    write: Write<'_>,
 ) -> Result<(), Error> {
     let (package_type, name, id) = version_of(target);
-    done(by_owner!(shared, target, safe: false, plan: plan,
+    done(by_owner!(shared, target, safe: false, write: write,
         org: packages_delete_package_version_for_org = "packages/delete-package-version-for-org",
         user: packages_delete_package_version_for_user = "packages/delete-package-version-for-user",
         me: packages_delete_package_version_for_authenticated_user = "packages/delete-package-version-for-authenticated-user",
@@ -266,10 +266,10 @@ pub(crate) async fn delete_version(
 pub(crate) async fn restore_version(
     shared: &Arc<Shared>,
     target: &Target,
-    plan: Option<&Plan>,
+    write: Write<'_>,
 ) -> Result<(), Error> {
     let (package_type, name, id) = version_of(target);
-    done(by_owner!(shared, target, safe: false, plan: plan,
+    done(by_owner!(shared, target, safe: false, write: write,
         org: packages_restore_package_version_for_org = "packages/restore-package-version-for-org",
         user: packages_restore_package_version_for_user = "packages/restore-package-version-for-user",
         me: packages_restore_package_version_for_authenticated_user = "packages/restore-package-version-for-authenticated-user",

@@ -323,6 +323,16 @@ pub enum Error {
         message: String,
     },
 
+    /// A bulk run stopped ([`Bulk::stop_when`](crate::Bulk::stop_when))
+    /// before this request was sent, so it was not sent.
+    #[error("{operation} ({target}): not sent: the run was stopped")]
+    Stopped {
+        /// GitHub's operationId.
+        operation: &'static str,
+        /// What the request was about.
+        target: Target,
+    },
+
     /// A `Link` header pointed the next page at another origin than the
     /// configured base URL; it was not followed, so the token stays home.
     #[error(
@@ -508,6 +518,7 @@ impl Error {
             | Self::Transport { operation, .. }
             | Self::Decode { operation, .. }
             | Self::InvalidArgument { operation, .. }
+            | Self::Stopped { operation, .. }
             | Self::CrossOriginLink { operation, .. }
             | Self::Paging { operation, .. } => Some(operation),
             Self::Config(_) => None,
@@ -529,7 +540,8 @@ impl Error {
             | Self::Redirected { target, .. }
             | Self::TooLarge { target, .. }
             | Self::Transport { target, .. }
-            | Self::Decode { target, .. } => Some(target),
+            | Self::Decode { target, .. }
+            | Self::Stopped { target, .. } => Some(target),
             _ => None,
         }
     }

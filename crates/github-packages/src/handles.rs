@@ -14,6 +14,7 @@ use futures::Stream;
 use futures::future::BoxFuture;
 
 use crate::dispatch::{self, PerPage};
+use crate::transport::Write;
 use crate::{
     Bulk, BulkAction, Client, Error, Owner, Package, PackageType, PackageVersion, Page, Target,
     VersionId, VersionState, Visibility,
@@ -288,7 +289,7 @@ impl PackageRef {
     /// restorable for 30 days. Needs `delete:packages`; not retried after
     /// errors that might have come after the deletion (see [`RetryPolicy`](crate::RetryPolicy)).
     pub fn delete(&self) -> impl Future<Output = Result<(), Error>> + Send + '_ {
-        dispatch::delete_package(self.client.shared(), &self.target, None)
+        dispatch::delete_package(self.client.shared(), &self.target, Write::default())
     }
 
     /// Restores the package deleted in the last 30 days; await it, or set a
@@ -391,7 +392,13 @@ impl RestorePackage {
     /// Restores the package.
     pub async fn send(self) -> Result<(), Error> {
         let PackageRef { client, target } = &self.package;
-        dispatch::restore_package(client.shared(), target, self.token.as_deref(), None).await
+        dispatch::restore_package(
+            client.shared(),
+            target,
+            self.token.as_deref(),
+            Write::default(),
+        )
+        .await
     }
 }
 
@@ -496,11 +503,11 @@ impl VersionRef {
     /// package's last version, and a public version downloaded more than
     /// 5,000 times. Needs `delete:packages`.
     pub fn delete(&self) -> impl Future<Output = Result<(), Error>> + Send + '_ {
-        dispatch::delete_version(self.client.shared(), &self.target, None)
+        dispatch::delete_version(self.client.shared(), &self.target, Write::default())
     }
 
     /// Restores the version deleted in the last 30 days. Needs `write:packages`.
     pub fn restore(&self) -> impl Future<Output = Result<(), Error>> + Send + '_ {
-        dispatch::restore_version(self.client.shared(), &self.target, None)
+        dispatch::restore_version(self.client.shared(), &self.target, Write::default())
     }
 }

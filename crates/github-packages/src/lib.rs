@@ -150,10 +150,11 @@ mod properties;
 mod rate_limit;
 mod retry;
 mod target;
-mod text;
+pub mod text;
 mod throttle;
 mod transport;
 
+pub use base_url::is_loopback_host;
 pub use bulk::{Bulk, BulkAction, BulkItem, BulkOutcome, BulkReport};
 pub use client::{
     Client, ClientBuilder, DEFAULT_API_VERSION, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_SIZE,

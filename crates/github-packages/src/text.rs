@@ -1,45 +1,78 @@
-//! Text a server sent, made safe to put in an error or a log line.
+//! Text a server sent, made safe to put in an error, a log line or a
+//! terminal.
 //!
 //! Whatever a server (or a proxy in between) sends may quote our token (an
-//! echoed `Authorization` header, a URL with the restore token), may be
-//! huge, and may carry control characters that forge log lines or drive a
-//! terminal. Every piece of server text that reaches an [`Error`](crate::Error)
-//! goes through [`Scrub::text`] first.
+//! echoed `Authorization` header, a URL with the restore token, the HTTP
+//! Basic credentials a registry sign-in sent), may be huge, and may carry
+//! control characters that forge log lines, drive a terminal or reorder
+//! what a reader sees. Every piece of server text that reaches an
+//! [`Error`](crate::Error) goes through [`Scrub::text`] first; the
+//! retention crate and the CLI use the same two functions for theirs.
+//!
+//! ```
+//! use github_packages::text::{Scrub, inert};
+//!
+//! let scrub = Scrub::new(["ghp_secret_token"]);
+//! // "Basic " + base64 of "user:ghp_secret_token", echoed back by a server.
+//! let echoed = "denied: Basic dXNlcjpnaHBfc2VjcmV0X3Rva2Vu\u{1b}[2J";
+//! assert_eq!(scrub.text(echoed), "denied: Basic [redacted]\\u{1b}[2J");
+//! assert_eq!(inert("tag\u{202e}gnp.exe", 100), "tag\\u{202e}gnp.exe");
+//! ```
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+
 /// At most this many bytes of one server-provided string are shown.
-pub(crate) const MAX_SHOWN: usize = 1024;
+pub const MAX_SHOWN: usize = 1024;
 
 /// What replaces a secret in shown text.
-pub(crate) const REDACTED: &str = "[redacted]";
+pub const REDACTED: &str = "[redacted]";
 
-/// The secrets of one request (the client's token, a restore token), to be
-/// removed from server text.
+/// The shortest secret whose base64 forms are looked for: shorter ones
+/// would match ordinary words.
+const MIN_ENCODED_SECRET: usize = 8;
+
+/// The secrets to remove from server text (a token, a restore token), in
+/// every form a server can echo them: as sent, percent-encoded, and in
+/// base64 (alone, or inside HTTP Basic credentials `user:secret`, whatever
+/// the user name).
 #[derive(Clone, Debug, Default)]
-pub(crate) struct Scrub<'a> {
+pub struct Scrub<'a> {
     /// Each secret as sent and percent-encoded, longest first.
     forms: Vec<Cow<'a, str>>,
+    /// The base64 characters each secret determines whatever surrounds
+    /// it, in each of the three alignments and both alphabets; a run of
+    /// base64 that contains one is removed whole.
+    encoded: Vec<String>,
 }
 
 impl<'a> Scrub<'a> {
-    pub(crate) fn new(secrets: impl IntoIterator<Item = &'a str>) -> Self {
+    /// Removes `secrets` (empty ones are ignored).
+    pub fn new(secrets: impl IntoIterator<Item = &'a str>) -> Self {
         let mut forms: Vec<Cow<'a, str>> = Vec::new();
+        let mut encoded = Vec::new();
         for secret in secrets.into_iter().filter(|s| !s.is_empty()) {
-            let encoded = percent_encode(secret);
-            if encoded != secret {
-                forms.push(Cow::Owned(encoded));
+            let escaped = percent_encode(secret);
+            if escaped != secret {
+                forms.push(Cow::Owned(escaped));
             }
             forms.push(Cow::Borrowed(secret));
+            if secret.len() >= MIN_ENCODED_SECRET {
+                encoded.extend(base64_cores(secret.as_bytes()));
+            }
         }
         forms.sort_by_key(|form| std::cmp::Reverse(form.len()));
-        Self { forms }
+        encoded.sort_unstable();
+        encoded.dedup();
+        Self { forms, encoded }
     }
 
     /// `raw` with every secret replaced, control characters escaped, and at
     /// most [`MAX_SHOWN`] bytes (then `…`).
-    pub(crate) fn text(&self, raw: &str) -> String {
+    pub fn text(&self, raw: &str) -> String {
         self.bounded(raw, MAX_SHOWN)
     }
 
@@ -49,21 +82,69 @@ impl<'a> Scrub<'a> {
     }
 
     /// Like [`Scrub::text`] with another bound.
-    pub(crate) fn bounded(&self, raw: &str, max_bytes: usize) -> String {
+    pub fn bounded(&self, raw: &str, max_bytes: usize) -> String {
         let mut text = Cow::Borrowed(raw);
         for form in &self.forms {
             if text.contains(form.as_ref()) {
                 text = Cow::Owned(text.replace(form.as_ref(), REDACTED));
             }
         }
+        for core in &self.encoded {
+            while let Some(at) = text.find(core.as_str()) {
+                let run = base64_run(&text, at, core.len());
+                text = Cow::Owned(format!(
+                    "{}{REDACTED}{}",
+                    &text[..run.start],
+                    &text[run.end..]
+                ));
+            }
+        }
         inert(&text, max_bytes)
     }
+}
+
+/// The base64 characters that `secret` alone determines when it is
+/// encoded after 0, 1 or 2 other bytes (so inside `user:secret` too), in
+/// the standard and the URL-safe alphabet.
+fn base64_cores(secret: &[u8]) -> Vec<String> {
+    let mut cores = Vec::new();
+    for offset in 0..3 {
+        let mut bytes = vec![0; offset];
+        bytes.extend_from_slice(secret);
+        // Character i covers bits 6i..6i+6: keep those wholly inside the
+        // secret's bits, 8·offset..8·(offset + len).
+        let first = (8 * offset).div_ceil(6);
+        let end = 8 * bytes.len() / 6;
+        for engine in [STANDARD_NO_PAD, URL_SAFE_NO_PAD] {
+            let text = engine.encode(&bytes);
+            if let Some(core) = text.get(first..end) {
+                cores.push(core.to_owned());
+            }
+        }
+    }
+    cores
+}
+
+/// The run of base64 characters around `text[at..at + len]`.
+fn base64_run(text: &str, at: usize, len: usize) -> std::ops::Range<usize> {
+    let is_base64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '-' | '_' | '=');
+    let start = text[..at]
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| is_base64(*c))
+        .last()
+        .map_or(at, |(i, _)| i);
+    let end = text[at + len..]
+        .char_indices()
+        .find(|(_, c)| !is_base64(*c))
+        .map_or(text.len(), |(i, _)| at + len + i);
+    start..end
 }
 
 /// Escapes control characters (CR, LF, ESC, BEL, …), line separators and
 /// bidirectional overrides, and cuts after `max_bytes` at a character
 /// boundary, marking the cut with `…`.
-pub(crate) fn inert(text: &str, max_bytes: usize) -> String {
+pub fn inert(text: &str, max_bytes: usize) -> String {
     let mut out = String::with_capacity(text.len().min(max_bytes) + 4);
     for c in text.chars() {
         let before = out.len();
@@ -85,7 +166,9 @@ pub(crate) fn inert(text: &str, max_bytes: usize) -> String {
     out
 }
 
-fn needs_escape(c: char) -> bool {
+/// Whether `c` must not reach a terminal or log as it is: a control
+/// character, a line or paragraph separator, or a bidirectional override.
+pub fn needs_escape(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
@@ -120,6 +203,33 @@ mod tests {
             "/restore?token=[redacted]&x=1 and [redacted]"
         );
         assert_eq!(Scrub::new([""]).text("nothing to hide"), "nothing to hide");
+    }
+
+    #[test]
+    fn base64_forms_are_removed_whatever_surrounds_them() {
+        use base64::engine::general_purpose::{STANDARD, URL_SAFE};
+        let secret = "ghp_canary0123456789abcdefABCDEF";
+        let scrub = Scrub::new([secret]);
+        for user in ["", "u", "us", "github-packages", "x-access-token"] {
+            let credentials = if user.is_empty() {
+                secret.to_owned()
+            } else {
+                format!("{user}:{secret}")
+            };
+            for engine in [STANDARD, URL_SAFE] {
+                let echoed = format!(
+                    "got Authorization: Basic {}, denied",
+                    engine.encode(&credentials)
+                );
+                assert_eq!(
+                    scrub.text(&echoed),
+                    "got Authorization: Basic [redacted], denied",
+                    "{user:?}"
+                );
+            }
+        }
+        // Ordinary text is left alone.
+        assert_eq!(scrub.text("manifest unknown"), "manifest unknown");
     }
 
     #[test]

@@ -78,20 +78,73 @@ impl fmt::Debug for Shared {
 
 /// One operation to run: its name, what it is about, whether it may be
 /// repeated after any transient failure (GETs), a secret it sends besides
-/// the token (a restore token), to keep out of errors, and, for a dry run,
-/// where to leave the request instead of sending it.
+/// the token (a restore token), to keep out of errors, and how a bulk run
+/// sends it.
 #[derive(Clone, Copy)]
 pub(crate) struct Call<'a> {
     pub(crate) operation: &'static str,
     pub(crate) target: &'a Target,
     pub(crate) safe: bool,
     pub(crate) secret: Option<&'a str>,
-    pub(crate) plan: Option<&'a Plan>,
+    pub(crate) write: Write<'a>,
+}
+
+/// How a bulk run sends a write: a dry run leaves the request in
+/// `dry_run` instead; once `halt` is set, the request is not sent at all.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Write<'a> {
+    pub(crate) dry_run: Option<&'a DryRun>,
+    pub(crate) halt: Option<&'a Halt>,
 }
 
 /// Where a dry run leaves the request it did not send: the method and the
 /// URL, secrets removed.
-pub(crate) type Plan = Mutex<Option<(reqwest::Method, String)>>;
+pub(crate) type DryRun = Mutex<Option<(reqwest::Method, String)>>;
+
+/// Set when a bulk run stops: requests not yet sent are not sent, and
+/// their waits (for the throttle, before a retry) end at once.
+#[derive(Clone, Debug)]
+pub(crate) struct Halt {
+    set: Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+impl Default for Halt {
+    fn default() -> Self {
+        Self {
+            set: Arc::new(tokio::sync::watch::Sender::new(false)),
+        }
+    }
+}
+
+impl Halt {
+    pub(crate) fn halt(&self) {
+        self.set.send_replace(true);
+    }
+
+    pub(crate) fn is_halted(&self) -> bool {
+        *self.set.borrow()
+    }
+
+    /// Completes once the run is halted.
+    async fn halted(&self) {
+        let _ = self.set.subscribe().wait_for(|halted| *halted).await;
+    }
+
+    /// Runs `wait` unless the run is halted first (then `None`).
+    async fn unless_halted<T>(halt: Option<&Self>, wait: impl Future<Output = T>) -> Option<T> {
+        match halt {
+            None => Some(wait.await),
+            Some(halt) => {
+                let wait = pin!(wait);
+                let halted = pin!(halt.halted());
+                match futures::future::select(wait, halted).await {
+                    futures::future::Either::Left((value, _)) => Some(value),
+                    futures::future::Either::Right(_) => None,
+                }
+            }
+        }
+    }
+}
 
 /// The parts of a generated error body this crate uses.
 pub(crate) trait IntoErrorBody {
@@ -167,9 +220,9 @@ impl Shared {
                 target: call.target.clone(),
             });
         }
-        if let Some(plan) = call.plan {
+        if let Some(dry_run) = call.write.dry_run {
             // Boxed, like every rare path: this future is part of every request's.
-            return Box::pin(self.plan(call, plan, send())).await;
+            return Box::pin(self.dry_run(call, dry_run, send())).await;
         }
         let mut retries = Retries::default();
         loop {
@@ -183,16 +236,24 @@ impl Shared {
                 .flatten();
             let pass = match now {
                 Some(pass) => pass,
-                None => Box::pin(self.gate.admit(
-                    call.operation,
-                    cost,
-                    spent_until,
-                    retries.waited_out,
-                    self.retry.sleeper(),
+                None => Box::pin(Halt::unless_halted(
+                    call.write.halt,
+                    self.gate.admit(
+                        call.operation,
+                        cost,
+                        spent_until,
+                        retries.waited_out,
+                        self.retry.sleeper(),
+                    ),
                 ))
                 .await
+                .ok_or_else(|| stopped(&call))?
                 .map_err(|reset| quota_spent(&call, reset))?,
             };
+            // A stop takes effect up to the moment of sending.
+            if call.write.halt.is_some_and(Halt::is_halted) {
+                return Err(stopped(&call));
+            }
             let attempt = Arc::new(Attempt::new(Arc::clone(self), false));
             let mut request = pin!(send());
             let result = poll_fn(|cx| attempt.poll(request.as_mut(), cx)).await;
@@ -269,7 +330,9 @@ impl Shared {
             error = %error,
             "retrying GitHub request"
         );
-        self.retry.sleep(delay).await;
+        Halt::unless_halted(call.write.halt, self.retry.sleep(delay))
+            .await
+            .ok_or_else(|| stopped(call))?;
         retries.waited_out = throttle::Waited {
             pause,
             quota: matches!(
@@ -308,11 +371,11 @@ impl Default for Retries {
 
 impl Shared {
     /// A dry run of `call`: the generated code builds `request` (so every
-    /// check runs), which is recorded in `plan` and not sent.
-    async fn plan<T, E, Fut>(
+    /// check runs), which is recorded in `dry_run` and not sent.
+    async fn dry_run<T, E, Fut>(
         self: &Arc<Self>,
         call: Call<'_>,
-        plan: &Plan,
+        dry_run: &DryRun,
         request: Fut,
     ) -> Result<ResponseValue<T>, Error>
     where
@@ -328,7 +391,7 @@ impl Shared {
         match (result, outcome.planned) {
             (Ok(value), Some(planned)) => {
                 let (method, url) = *planned;
-                *plan.lock().unwrap_or_else(PoisonError::into_inner) =
+                *dry_run.lock().unwrap_or_else(PoisonError::into_inner) =
                     Some((method, scrub.text(url.as_str())));
                 Ok(value)
             }
@@ -352,6 +415,14 @@ fn quota_spent(call: &Call<'_>, reset: chrono::DateTime<chrono::Utc>) -> Error {
         reset: Some(reset),
         retry_after: None,
         message: Some("not sent: the hourly quota GitHub reported is spent".to_owned()),
+    }
+}
+
+/// The error for a request not sent because its bulk run stopped.
+fn stopped(call: &Call<'_>) -> Error {
+    Error::Stopped {
+        operation: call.operation,
+        target: call.target.clone(),
     }
 }
 

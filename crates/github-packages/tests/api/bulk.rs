@@ -353,3 +353,67 @@ async fn dropping_the_stream_starts_no_more_requests() {
     assert!((4..=7).contains(&sent), "{sent} deletions sent");
     assert!(fake.active_versions("acme", "npm", "tool").unwrap().len() >= 30 - 7);
 }
+
+#[tokio::test]
+async fn a_stop_that_came_before_the_run_sends_nothing() {
+    let (fake, tool, ids) = tool_in(seed()).await;
+    let report = tool
+        .delete_versions(ids[..5].iter().copied())
+        .stop_when(std::future::ready(()))
+        .await;
+    assert_eq!(
+        report.to_string(),
+        "0 deleted, 0 already gone, 0 refused, 0 failed, 5 not attempted"
+    );
+    assert!(fake.requests().is_empty(), "{:?}", fake.requests());
+}
+
+#[tokio::test]
+async fn a_stop_holds_back_requests_waiting_for_the_throttle() {
+    let fake = start(seed()).await;
+    // Ten points a minute: two deletions, then a wait of a minute.
+    let client = Client::builder()
+        .token(TOKEN)
+        .base_url(fake.url())
+        .throttle(Throttle::new().points(10, Duration::from_secs(60)))
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let tool = package(&client, "tool");
+    let names: Vec<(VersionId, String)> = versions(&tool).await.into_iter().take(6).collect();
+    fake.clear_requests();
+
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let run = tool
+        .delete_versions(names.iter().map(|(id, _)| *id))
+        .concurrency(6)
+        .stop_when(async move {
+            let _ = stopped.await;
+        })
+        .send_with(move |_| {});
+    let run = tokio::spawn(run);
+    // Wait until the two deletions the budget allows have been answered.
+    while fake
+        .requests()
+        .iter()
+        .filter(|r| r.status.is_some())
+        .count()
+        < 2
+    {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    stop.send(()).unwrap();
+    // The four waiting for the budget are not sent: the run ends long
+    // before the minute the budget would take (the bound only catches a
+    // hang).
+    let report = tokio::time::timeout(Duration::from_secs(30), run)
+        .await
+        .expect("a stop ends the waits")
+        .unwrap();
+    assert_eq!(
+        report.to_string(),
+        "2 deleted, 0 already gone, 0 refused, 0 failed, 4 not attempted"
+    );
+    assert_report_matches_fake(&fake, &report, &names);
+    assert_eq!(fake.requests().len(), 2);
+}
