@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use chrono::{Duration, Utc};
 use github_packages::{Client, Owner, Throttle};
 use github_packages_fake::{Fake, ImageSeed, LimitsSeed, PackageSeed, Seed, TokenSeed};
-use github_packages_retention::{Policy, Registry, Retention};
+use github_packages_retention::{ExecuteOptions, Policy, Registry, Retention};
 
+use crate::Failure;
 use crate::output::Out;
 
 /// The token the demo seeds and uses; it exists only in the fake.
@@ -99,7 +100,7 @@ pub(crate) fn seed() -> Seed {
         .package(sandbox)
 }
 
-pub(crate) async fn run(out: &Out, execute: bool) -> Result<ExitCode, String> {
+pub(crate) async fn run(out: &Out, execute: bool) -> Result<ExitCode, Failure> {
     let fake = Fake::start(seed()).await?;
     let client = Client::builder()
         .token(TOKEN)
@@ -110,7 +111,7 @@ pub(crate) async fn run(out: &Out, execute: bool) -> Result<ExitCode, String> {
         .build()
         .map_err(|e| e.to_string())?;
     let registry = Registry::for_api(fake.url(), Some(TOKEN.to_owned()))
-        .ok_or("the fake's registry is not known")?
+        .ok_or_else(|| "the fake's registry is not known".to_owned())?
         .map_err(|e| e.to_string())?;
     let retention = Retention::new(client).registry(registry);
     let policy = Policy::from_toml(POLICY).map_err(|e| e.to_string())?;
@@ -125,5 +126,9 @@ pub(crate) async fn run(out: &Out, execute: bool) -> Result<ExitCode, String> {
         .plan(Owner::org("acme"), &policy)
         .await
         .map_err(|e| e.to_string())?;
-    crate::prune(&retention, &plan, out, execute, false).await
+    let options = execute.then(|| ExecuteOptions {
+        stop: Some(Box::pin(crate::ctrl_c())),
+        ..ExecuteOptions::default()
+    });
+    crate::prune(&retention, &plan, out, options).await
 }

@@ -11,7 +11,9 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use futures::TryStreamExt;
 use github_packages::{Client, ClientBuilder, Owner, PackageType, VersionId, VersionState};
-use github_packages_retention::{ExecuteOptions, Plan, Retention};
+use github_packages_retention::{
+    Age, DEFAULT_MAX_PLAN_AGE, ExecuteOptions, Outcome, Plan, Retention,
+};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::output::{Out, exit_code};
@@ -30,8 +32,10 @@ Examples:
 
 Owners are org:NAME, user:NAME or me. GITHUB_TOKEN and GITHUB_API_URL are
 read from the environment, as GitHub Actions sets them. Exit status: 0 when
-everything asked for was done, 1 on an error or when a deletion failed, was
-refused or was not attempted, 2 on a usage error.";
+everything asked for was done (a version kept because it changed since the
+plan counts as done), 1 on an error or when a deletion failed, was refused
+or was not attempted, 2 on a usage error (a flag, a policy file, a missing
+token).";
 
 /// Said after a dry run.
 const DRY_RUN: &str = "dry run: nothing was deleted; add --execute to delete";
@@ -52,6 +56,11 @@ struct Cli {
     /// (ghcr.io, containers.HOST for GitHub Enterprise Server).
     #[arg(long, global = true, value_name = "URL")]
     registry: Option<String>,
+    /// Accept plain-http API and registry URLs on other machines than this
+    /// one (the token then crosses the network unencrypted); without it
+    /// http is accepted only for localhost.
+    #[arg(long, global = true)]
+    allow_insecure_http: bool,
 }
 
 #[derive(Subcommand)]
@@ -88,6 +97,10 @@ enum Command {
         /// Stop after the first deletion that fails or is refused.
         #[arg(long)]
         stop_on_failure: bool,
+        /// Refuse to delete once the plan is older than AGE (planning a
+        /// large organization takes time); 1h by default.
+        #[arg(long, value_name = "AGE")]
+        max_plan_age: Option<Age>,
     },
     /// Delete versions by id; a dry run unless --execute.
     Delete {
@@ -132,27 +145,58 @@ struct VersionArgs {
     ids: Vec<VersionId>,
 }
 
+/// Why a command ended early, in one sentence: a mistake in how it was
+/// called (a flag, a policy file, the environment: exit status 2), or a
+/// failure while it ran (1).
+#[derive(Debug)]
+pub(crate) enum Failure {
+    Usage(String),
+    Failed(String),
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Self::Failed(message)
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     let out = Out::new(cli.json);
     match run(cli, &out).await {
         Ok(code) => code,
-        Err(message) => {
-            eprintln!("error: {message}");
+        Err(Failure::Usage(message)) => {
+            eprintln!("error: {}", output::line(&message));
+            ExitCode::from(2)
+        }
+        Err(Failure::Failed(message)) => {
+            eprintln!("error: {}", output::line(&message));
             ExitCode::FAILURE
         }
     }
 }
 
-async fn run(cli: Cli, out: &Out) -> Result<ExitCode, String> {
+/// Where the API and registry are, as the global flags say.
+struct Endpoints<'a> {
+    api_url: Option<&'a str>,
+    registry: Option<&'a str>,
+    allow_insecure_http: bool,
+}
+
+async fn run(cli: Cli, out: &Out) -> Result<ExitCode, Failure> {
+    let endpoints = Endpoints {
+        api_url: cli.api_url.as_deref(),
+        registry: cli.registry.as_deref(),
+        allow_insecure_http: cli.allow_insecure_http,
+    };
     match cli.command {
-        Command::Demo { execute } => demo::run(out, execute).await,
+        Command::Demo { execute } => Ok(demo::run(out, execute).await?),
         Command::Packages {
             owner,
             package_type,
         } => {
-            let client = client(cli.api_url.as_deref())?;
+            let client = client(&endpoints)?;
             let packages: Vec<_> = client
                 .packages(owner)
                 .list(package_type)
@@ -169,7 +213,7 @@ async fn run(cli: Cli, out: &Out) -> Result<ExitCode, String> {
             name,
             deleted,
         } => {
-            let client = client(cli.api_url.as_deref())?;
+            let client = client(&endpoints)?;
             let state = if deleted {
                 VersionState::Deleted
             } else {
@@ -188,8 +232,9 @@ async fn run(cli: Cli, out: &Out) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Plan(args) => {
-            let retention = retention(cli.api_url.as_deref(), cli.registry.as_deref())?;
-            let plan = make_plan(&retention, args).await?;
+            let policy = args.policy.policy().map_err(Failure::Usage)?;
+            let retention = retention(&endpoints)?;
+            let plan = make_plan(&retention, args.owner, &policy).await?;
             out.plan(&plan);
             Ok(ExitCode::SUCCESS)
         }
@@ -197,74 +242,107 @@ async fn run(cli: Cli, out: &Out) -> Result<ExitCode, String> {
             plan,
             execute,
             stop_on_failure,
+            max_plan_age,
         } => {
-            let retention = retention(cli.api_url.as_deref(), cli.registry.as_deref())?;
-            let plan = make_plan(&retention, plan).await?;
-            prune(&retention, &plan, out, execute, stop_on_failure).await
+            let policy = plan.policy.policy().map_err(Failure::Usage)?;
+            let retention = retention(&endpoints)?;
+            if execute {
+                need_token(retention.client())?;
+            }
+            let owner = plan.owner;
+            let plan = make_plan(&retention, owner, &policy).await?;
+            let options = ExecuteOptions {
+                stop_on_failure,
+                stop: Some(Box::pin(ctrl_c())),
+                max_plan_age: max_plan_age.map_or(DEFAULT_MAX_PLAN_AGE, Age::duration),
+            };
+            prune(&retention, &plan, out, execute.then_some(options)).await
         }
         Command::Delete { versions, execute } => {
-            let client = client(cli.api_url.as_deref())?;
+            let client = client(&endpoints)?;
+            if execute {
+                need_token(&client)?;
+            }
             bulk(&client, versions, out, Some(execute)).await
         }
         Command::Restore { versions } => {
-            let client = client(cli.api_url.as_deref())?;
+            let client = client(&endpoints)?;
+            need_token(&client)?;
             bulk(&client, versions, out, None).await
         }
     }
 }
 
 /// The client: `GITHUB_TOKEN`, and `--api-url` or `GITHUB_API_URL`.
-fn client(api_url: Option<&str>) -> Result<Client, String> {
-    let mut builder =
-        ClientBuilder::from_env().user_agent(concat!("ghpkg/", env!("CARGO_PKG_VERSION")));
-    if let Some(url) = api_url {
+fn client(endpoints: &Endpoints<'_>) -> Result<Client, Failure> {
+    let mut builder = ClientBuilder::from_env()
+        .user_agent(concat!("ghpkg/", env!("CARGO_PKG_VERSION")))
+        .allow_insecure_http(endpoints.allow_insecure_http);
+    if let Some(url) = endpoints.api_url {
         builder = builder.base_url(url);
     }
-    builder.build().map_err(|e| e.to_string())
+    builder.build().map_err(|e| Failure::Usage(e.to_string()))
 }
 
-fn retention(api_url: Option<&str>, registry: Option<&str>) -> Result<Retention, String> {
-    Retention::with_env_registry(client(api_url)?, registry).map_err(|e| e.to_string())
+fn retention(endpoints: &Endpoints<'_>) -> Result<Retention, Failure> {
+    Retention::with_env_registry(
+        client(endpoints)?,
+        endpoints.registry,
+        endpoints.allow_insecure_http,
+    )
+    .map_err(|e| Failure::Usage(e.to_string()))
 }
 
-async fn make_plan(retention: &Retention, args: PlanArgs) -> Result<Plan, String> {
-    let policy = args.policy.policy()?;
-    retention
-        .plan(args.owner, &policy)
+/// Refuses, before anything is sent, a command that changes something
+/// when there is no token to do it with.
+fn need_token(client: &Client) -> Result<(), Failure> {
+    if client.has_token() {
+        Ok(())
+    } else {
+        Err(Failure::Usage(
+            "deleting or restoring needs a token; set GITHUB_TOKEN".to_owned(),
+        ))
+    }
+}
+
+async fn make_plan(
+    retention: &Retention,
+    owner: Owner,
+    policy: &github_packages_retention::Policy,
+) -> Result<Plan, Failure> {
+    Ok(retention
+        .plan(owner, policy)
         .await
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?)
 }
 
-/// Shows the plan and, with `execute`, carries it out with a progress bar.
+/// Shows the plan and, given `execute`'s options, carries it out with a
+/// progress bar.
 pub(crate) async fn prune(
     retention: &Retention,
     plan: &Plan,
     out: &Out,
-    execute: bool,
-    stop_on_failure: bool,
-) -> Result<ExitCode, String> {
-    if !execute {
+    execute: Option<ExecuteOptions>,
+) -> Result<ExitCode, Failure> {
+    let Some(options) = execute else {
         out.plan(plan);
         out.note(DRY_RUN);
         return Ok(ExitCode::SUCCESS);
-    }
+    };
     if !out.json {
         out.plan(plan);
     }
     let total = plan.counts().delete as u64;
     let bar = progress(total, out);
-    let options = ExecuteOptions {
-        stop_on_failure,
-        stop: Some(Box::pin(ctrl_c())),
-    };
     let execution = retention
-        .execute(plan, options, |package, item| {
+        .execute(plan, options, |package, version| {
             bar.inc(1);
-            if let Some(error) = item.outcome.error() {
-                bar.suspend(|| eprintln!("{}: {error}", package.name));
+            if matches!(version.outcome, Outcome::Refused | Outcome::Failed) {
+                bar.suspend(|| eprintln!("{}: {version}", output::line(&package.name)));
             }
         })
-        .await;
+        .await
+        .map_err(|e| e.to_string())?;
     bar.finish_and_clear();
     out.execution(plan, &execution);
     Ok(exit_code(execution.is_success()))
@@ -276,7 +354,7 @@ async fn bulk(
     args: VersionArgs,
     out: &Out,
     delete: Option<bool>,
-) -> Result<ExitCode, String> {
+) -> Result<ExitCode, Failure> {
     let package = client
         .packages(args.owner)
         .package(args.package_type, args.name);

@@ -1,13 +1,25 @@
 //! What the commands print: tables for people, JSON for scripts (its
 //! shape is documented in the README and kept stable).
+//!
+//! Every string that came from GitHub or a registry is hostile until shown
+//! safely: in tables and messages its control characters, escape
+//! sequences and bidirectional overrides are made visible and long text is
+//! cut at a character boundary (`github_packages::text`); in JSON they are
+//! escaped as JSON escapes them (`\u001b`, `\u202e`), and the values stay
+//! whole.
 
+use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
+use github_packages::text::{MAX_SHOWN, inert, needs_escape};
 use github_packages::{BulkOutcome, BulkReport, Package, PackageVersion};
-use github_packages_retention::{Action, Execution, Plan};
+use github_packages_retention::{Action, Execution, Outcome, Plan, short};
 use serde::Serialize;
 use serde_json::{Value, json};
+
+/// The most bytes of one table cell or name in a line.
+const MAX_CELL: usize = 200;
 
 /// Where output goes, and in which form.
 pub(crate) struct Out {
@@ -73,23 +85,32 @@ fn age(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
-fn short(name: &str) -> String {
-    match name.split_once(':') {
-        Some((algorithm, hex)) if hex.len() > 12 => format!("{algorithm}:{}", &hex[..12]),
-        _ => name.to_owned(),
-    }
+/// Server text as one safe line of a message.
+pub(crate) fn line(text: &str) -> String {
+    inert(text, MAX_SHOWN)
 }
 
-/// Tags for a table: a cosign tag's digest shortened like a version's.
+/// Server text as one safe table cell.
+fn cell(text: &str) -> String {
+    inert(text, MAX_CELL)
+}
+
+/// Tags for a table, each safe; the digest in a tag that names another
+/// image (`sha256-<hex>.sig`, `sha256-<hex>`) shortened like a version's.
 fn tags(tags: &[String]) -> String {
     let shown: Vec<String> = tags
         .iter()
-        .map(|tag| match tag.split_once('-') {
-            Some((algorithm, rest)) if rest.len() > 20 => match rest.rsplit_once('.') {
-                Some((hex, kind)) => format!("{algorithm}-{}….{kind}", &hex[..hex.len().min(12)]),
-                None => tag.clone(),
-            },
-            _ => tag.clone(),
+        .map(|tag| {
+            let (name, suffix) = match tag.rsplit_once('.') {
+                Some((name, suffix)) => (name, format!(".{suffix}")),
+                None => (tag.as_str(), String::new()),
+            };
+            match name.strip_prefix("sha256-") {
+                Some(hex) if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                    cell(&format!("sha256-{}…{suffix}", &hex[..12]))
+                }
+                _ => cell(tag),
+            }
         })
         .collect();
     shown.join(", ")
@@ -97,9 +118,26 @@ fn tags(tags: &[String]) -> String {
 
 fn print_json(value: &impl Serialize) {
     match serde_json::to_string_pretty(value) {
-        Ok(text) => println!("{text}"),
+        Ok(text) => println!("{}", escape_json(&text)),
         Err(error) => eprintln!("error: cannot write JSON: {error}"),
     }
+}
+
+/// JSON with the characters serde_json leaves raw inside strings (DEL, C1
+/// controls, line separators, bidirectional overrides) escaped too, so
+/// that the document is as safe on a terminal as the tables; a parser
+/// reads the same strings. Outside strings pretty JSON has only spaces and
+/// newlines, which stay.
+fn escape_json(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c != '\n' && needs_escape(c) {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 impl Out {
@@ -138,11 +176,11 @@ impl Out {
         let mut table = Table::new(&["NAME", "VISIBILITY", "VERSIONS", "UPDATED", "REPOSITORY"]);
         for p in packages {
             table.row(vec![
-                p.name().to_owned(),
-                p.visibility().to_string(),
+                cell(p.name()),
+                cell(&p.visibility().to_string()),
                 p.version_count().map_or("-".to_owned(), |n| n.to_string()),
                 format!("{} ago", age(p.updated_at(), now)),
-                p.repository_full_name().unwrap_or("-").to_owned(),
+                cell(p.repository_full_name().unwrap_or("-")),
             ]);
         }
         table.print("");
@@ -189,14 +227,14 @@ impl Out {
             println!(
                 "{} {} {}: keep {}, delete {} ({} of the kept needed by kept images)",
                 package.owner,
-                package.package_type,
-                package.name,
+                cell(&package.package_type.to_string()),
+                cell(&package.name),
                 counts.keep,
                 counts.delete,
                 counts.protected
             );
             if let Some(why) = &package.blocked {
-                println!("  nothing is deleted here: {why}");
+                println!("  nothing is deleted here: {}", line(why));
             }
             let mut table = Table::new(&["ACTION", "VERSION", "AGE", "TAGS", "WHY"]);
             for version in &package.versions {
@@ -230,14 +268,16 @@ impl Out {
             return print_json(&json!({"plan": plan, "execution": execution}));
         }
         for package in &execution.packages {
+            let name = cell(&package.name);
             if let Some(why) = &package.blocked {
-                println!("{}: left alone: {why}", package.name);
+                println!("{name}: left alone: {}", line(why));
             }
-            for failure in &package.errors {
-                println!(
-                    "{}: version {}: {}",
-                    package.name, failure.id, failure.error
-                );
+            for version in package
+                .versions
+                .iter()
+                .filter(|v| v.outcome == Outcome::Changed || package.errors().any(|e| e.id == v.id))
+            {
+                println!("{name}: {version}");
             }
         }
         println!("{}", execution.summary());
@@ -277,9 +317,15 @@ impl Out {
                 BulkOutcome::Done => println!("{id}: done"),
                 BulkOutcome::AlreadyGone => println!("{id}: already gone"),
                 BulkOutcome::NotAttempted => println!("{id}: not attempted"),
-                BulkOutcome::DryRun { method, url } => println!("{id}: would send {method} {url}"),
-                BulkOutcome::Refused(error) => println!("{id}: refused: {error}"),
-                BulkOutcome::Failed(error) => println!("{id}: failed: {error}"),
+                BulkOutcome::DryRun { method, url } => {
+                    println!("{id}: would send {method} {}", line(url));
+                }
+                BulkOutcome::Refused(error) => {
+                    println!("{id}: refused: {}", line(&error.to_string()))
+                }
+                BulkOutcome::Failed(error) => {
+                    println!("{id}: failed: {}", line(&error.to_string()))
+                }
             }
         }
         println!("{report}");

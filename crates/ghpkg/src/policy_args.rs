@@ -13,6 +13,7 @@ pub(crate) struct PolicyArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = [
         "package_type", "packages", "keep_latest", "keep_tag", "keep_semver",
         "keep_younger_than", "delete_untagged_older_than", "delete_tag", "delete_tags_older_than",
+        "allow_untagged_under_an_hour",
     ])]
     policy: Option<PathBuf>,
     /// The packages' type.
@@ -42,6 +43,10 @@ pub(crate) struct PolicyArgs {
     /// … once at least AGE old.
     #[arg(long, value_name = "AGE")]
     delete_tags_older_than: Option<Age>,
+    /// Accept --delete-untagged-older-than under an hour, although a
+    /// multi-arch push in progress has untagged manifests that young.
+    #[arg(long)]
+    allow_untagged_under_an_hour: bool,
 }
 
 impl PolicyArgs {
@@ -67,6 +72,7 @@ impl PolicyArgs {
         policy.delete_untagged_older_than = self.delete_untagged_older_than;
         policy.delete_tags = patterns(&self.delete_tag);
         policy.delete_tags_older_than = self.delete_tags_older_than;
+        policy.allow_untagged_under_an_hour = self.allow_untagged_under_an_hour;
         policy.check().map_err(|e| e.to_string())?;
         Ok(policy)
     }

@@ -22,13 +22,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let plan = retention.plan(owner.parse()?, &policy).await?;
     for package in &plan.packages {
         for version in &package.versions {
-            println!("{}: {version}", package.name);
+            println!(
+                "{}: {version}",
+                github_packages_retention::short(&package.name)
+            );
         }
     }
     if std::env::args().any(|arg| arg == "--execute") {
         let done = retention
             .execute(&plan, Default::default(), |_, _| {})
-            .await;
+            .await?;
         println!("{}", done.summary());
     }
     Ok(())

@@ -1,23 +1,49 @@
-//! Carrying a plan out: each package's deletions through the client's bulk
-//! path (and so its throttle), image indexes first.
+//! Carrying a plan out, package by package: the deletions in waves,
+//! outermost first (`container::order`), each wave checked against the
+//! package as it is right then (`verify.rs`), then deleted through the
+//! client's bulk path and throttle.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
+use std::time::Duration;
 
+use chrono::Utc;
 use futures::future::{BoxFuture, FutureExt, Shared};
-use github_packages::{BulkItem, BulkReport};
-use serde::Serialize;
+use github_packages::{BulkOutcome, VersionId};
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
 
+use crate::container::order;
+use crate::plan::{short, shown};
+use crate::verify::{self, Standing, Verdict};
 use crate::{PackagePlan, Plan, Retention, VersionPlan};
 
+/// How old a plan [`Retention::execute`] accepts by default: long enough to
+/// review a plan, short enough that the registry has not moved far.
+pub const DEFAULT_MAX_PLAN_AGE: Duration = Duration::from_secs(60 * 60);
+
 /// How to carry out a plan.
-#[derive(Default)]
 pub struct ExecuteOptions {
     /// Stop starting deletions after the first that fails or is refused.
     pub stop_on_failure: bool,
-    /// Stop cleanly when this completes (Ctrl-C): deletions in flight
-    /// finish and are reported, the rest are reported as not attempted.
+    /// Stop cleanly when this completes (Ctrl-C): from then on no request
+    /// that deletes is sent (not even one waiting for the throttle), those
+    /// already sent finish and are reported, the rest are reported as not
+    /// attempted. A signal that completed before the run sends nothing.
     pub stop: Option<BoxFuture<'static, ()>>,
+    /// The oldest plan accepted ([`DEFAULT_MAX_PLAN_AGE`]); an older one
+    /// is refused, to be planned again.
+    pub max_plan_age: Duration,
+}
+
+impl Default for ExecuteOptions {
+    fn default() -> Self {
+        Self {
+            stop_on_failure: false,
+            stop: None,
+            max_plan_age: DEFAULT_MAX_PLAN_AGE,
+        }
+    }
 }
 
 impl fmt::Debug for ExecuteOptions {
@@ -25,176 +51,424 @@ impl fmt::Debug for ExecuteOptions {
         f.debug_struct("ExecuteOptions")
             .field("stop_on_failure", &self.stop_on_failure)
             .field("stop", &self.stop.is_some())
+            .field("max_plan_age", &self.max_plan_age)
             .finish()
     }
 }
 
+/// A plan [`Retention::execute`] refuses to carry out, in one sentence;
+/// nothing was sent.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExecuteError {
+    /// The plan is older than [`ExecuteOptions::max_plan_age`].
+    #[error(
+        "the plan was made {} ago, longer than the {} a plan may wait before it is carried out; plan again",
+        minutes(*age),
+        minutes(*limit)
+    )]
+    StalePlan {
+        /// How old it is.
+        age: Duration,
+        /// The limit.
+        limit: Duration,
+    },
+    /// The plan deletes something and the client has no token.
+    #[error("deleting needs a token and the client has none; set GITHUB_TOKEN")]
+    TokenRequired,
+}
+
+/// A duration in words, to the minute (`1h 5m`), or seconds under one.
+fn minutes(duration: Duration) -> String {
+    let seconds = duration.as_secs();
+    let rounded = if seconds < 60 {
+        seconds
+    } else {
+        seconds / 60 * 60
+    };
+    humantime::format_duration(Duration::from_secs(rounded)).to_string()
+}
+
+/// What became of one planned deletion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Deleted (restorable for 30 days).
+    Deleted,
+    /// Already gone: no longer listed, or GitHub answered 404.
+    AlreadyGone,
+    /// Kept: it, or something that needs it, changed since the plan
+    /// (pushed, restored or re-tagged); planning again decides anew.
+    Changed,
+    /// GitHub refused to delete it.
+    Refused,
+    /// The deletion failed.
+    Failed,
+    /// Not attempted: the run stopped first, the package's current state
+    /// could not be read, or what it belongs to was not deleted.
+    NotAttempted,
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Deleted => "deleted",
+            Self::AlreadyGone => "already gone",
+            Self::Changed => "changed since the plan",
+            Self::Refused => "refused",
+            Self::Failed => "failed",
+            Self::NotAttempted => "not attempted",
+        })
+    }
+}
+
+/// One planned deletion and what became of it.
+#[derive(Clone, Debug, Serialize)]
+pub struct VersionOutcome {
+    /// The version's id.
+    pub id: VersionId,
+    /// Its name (a digest, for images).
+    pub name: String,
+    /// What became of it.
+    pub outcome: Outcome,
+    /// Why, when it was not deleted: GitHub's answer, or what changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// `version 42 (sha256:0123456789ab): changed since the plan: …`.
+impl fmt::Display for VersionOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "version {} ({}): {}",
+            self.id,
+            short(&self.name),
+            self.outcome
+        )?;
+        match &self.detail {
+            Some(detail) => write!(f, ": {}", shown(detail)),
+            None => Ok(()),
+        }
+    }
+}
+
 /// What happened to one package's deletions.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct PackageOutcome {
     /// `org:acme`, `user:octocat` or `me`.
     pub owner: String,
     /// The package's name.
     pub name: String,
-    /// Why nothing was attempted, when the plan blocked the package.
+    /// Why nothing (more) was deleted: the plan blocked the package, or
+    /// its current state could not be read or trusted before a wave.
     pub blocked: Option<String>,
-    /// Deleted.
-    pub deleted: usize,
-    /// Already gone (a 404: deleted before, by an earlier run say).
-    pub already_gone: usize,
-    /// Refused by GitHub.
-    pub refused: usize,
-    /// Failed otherwise.
-    pub failed: usize,
-    /// Not attempted: the run stopped first, or the version belongs to an
-    /// image index whose deletion did not happen (which keeps it).
-    pub not_attempted: usize,
-    /// Each refused or failed version, with GitHub's answer, and each child
-    /// kept because its index stayed.
-    pub errors: Vec<VersionError>,
+    /// Every planned deletion, in the order it was settled.
+    pub versions: Vec<VersionOutcome>,
 }
 
-/// A deletion that was refused or failed.
-#[derive(Debug, Serialize)]
-pub struct VersionError {
-    /// The version's id.
-    pub id: i64,
-    /// What went wrong.
-    pub error: String,
+impl PackageOutcome {
+    /// How many planned deletions ended `outcome`.
+    pub fn count(&self, outcome: Outcome) -> usize {
+        self.versions
+            .iter()
+            .filter(|v| v.outcome == outcome)
+            .count()
+    }
+
+    /// The deletions that were refused, failed, or not attempted for a
+    /// reason other than a stop.
+    pub fn errors(&self) -> impl Iterator<Item = &VersionOutcome> {
+        self.versions.iter().filter(|v| {
+            matches!(
+                v.outcome,
+                Outcome::Refused | Outcome::Failed | Outcome::NotAttempted
+            ) && v.detail.is_some()
+        })
+    }
+}
+
+/// `{owner, name, blocked, deleted, already_gone, changed, refused,
+/// failed, not_attempted, errors: [{id, error}], versions: [{id, name,
+/// outcome, detail}]}`.
+impl Serialize for PackageOutcome {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Error<'a> {
+            id: VersionId,
+            error: &'a str,
+        }
+        let errors: Vec<Error<'_>> = self
+            .errors()
+            .map(|v| Error {
+                id: v.id,
+                error: v.detail.as_deref().unwrap_or_default(),
+            })
+            .collect();
+        let mut out = serializer.serialize_struct("PackageOutcome", 11)?;
+        out.serialize_field("owner", &self.owner)?;
+        out.serialize_field("name", &self.name)?;
+        out.serialize_field("blocked", &self.blocked)?;
+        out.serialize_field("deleted", &self.count(Outcome::Deleted))?;
+        out.serialize_field("already_gone", &self.count(Outcome::AlreadyGone))?;
+        out.serialize_field("changed", &self.count(Outcome::Changed))?;
+        out.serialize_field("refused", &self.count(Outcome::Refused))?;
+        out.serialize_field("failed", &self.count(Outcome::Failed))?;
+        out.serialize_field("not_attempted", &self.count(Outcome::NotAttempted))?;
+        out.serialize_field("errors", &errors)?;
+        out.serialize_field("versions", &self.versions)?;
+        out.end()
+    }
 }
 
 /// What a run did, package by package.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Execution {
     /// Each package of the plan.
     pub packages: Vec<PackageOutcome>,
 }
 
 impl Execution {
-    /// Whether every planned deletion is done (or was already).
+    /// Whether every planned deletion is done, was already, or was kept
+    /// because the registry changed since the plan.
     pub fn is_success(&self) -> bool {
-        self.packages
-            .iter()
-            .all(|p| p.refused == 0 && p.failed == 0 && p.not_attempted == 0)
+        self.packages.iter().all(|p| {
+            p.versions.iter().all(|v| {
+                matches!(
+                    v.outcome,
+                    Outcome::Deleted | Outcome::AlreadyGone | Outcome::Changed
+                )
+            })
+        })
     }
 
-    /// One line: `deleted 41, already gone 2, refused 1, failed 0, not attempted 0`.
-    pub fn summary(&self) -> String {
-        let sum = |f: fn(&PackageOutcome) -> usize| self.packages.iter().map(f).sum::<usize>();
-        format!(
-            "deleted {}, already gone {}, refused {}, failed {}, not attempted {}",
-            sum(|p| p.deleted),
-            sum(|p| p.already_gone),
-            sum(|p| p.refused),
-            sum(|p| p.failed),
-            sum(|p| p.not_attempted),
-        )
+    /// How many planned deletions ended `outcome`, over all packages.
+    pub fn count(&self, outcome: Outcome) -> usize {
+        self.packages.iter().map(|p| p.count(outcome)).sum()
     }
+
+    /// One line: `deleted 41, already gone 2, changed since the plan 1,
+    /// refused 1, failed 0, not attempted 0`.
+    pub fn summary(&self) -> String {
+        [
+            Outcome::Deleted,
+            Outcome::AlreadyGone,
+            Outcome::Changed,
+            Outcome::Refused,
+            Outcome::Failed,
+            Outcome::NotAttempted,
+        ]
+        .map(|outcome| format!("{outcome} {}", self.count(outcome)))
+        .join(", ")
+    }
+}
+
+/// The stop signal, shared by every wave.
+type Stop = Option<Shared<BoxFuture<'static, ()>>>;
+
+fn has_stopped(stop: &Stop) -> bool {
+    stop.as_ref()
+        .is_some_and(|stop| stop.clone().now_or_never().is_some())
 }
 
 impl Retention {
     /// Deletes what `plan` deletes, package by package, reporting each
-    /// version's outcome to `progress` as it comes. Blocked packages are
-    /// skipped. A version already gone counts as done, so running a plan
-    /// again, or planning again after an interrupted run, is safe.
+    /// planned deletion's outcome to `progress` as it is settled. Blocked
+    /// packages are skipped. A version already gone counts as done, so
+    /// running a plan again, or planning again after an interrupted run,
+    /// is safe.
     ///
-    /// In each package, image indexes go first and the rest after, and the
-    /// children of an index whose deletion did not happen are kept: an
-    /// interrupted or partly refused run never leaves an index whose
-    /// platform manifests are gone.
+    /// Nothing is deleted on the plan's word alone. In each package the
+    /// deletions go in waves, outermost first (an index before what it
+    /// lists, an image before its signatures and referrers), and right
+    /// before each wave the package's versions are listed again (and
+    /// checked like a plan's listing): a version is deleted only if it is
+    /// still listed with the tags the plan saw and no version kept now —
+    /// pushed, restored or re-tagged since the plan, or a planned deletion
+    /// that did not happen — needs it; for images the manifests of new
+    /// versions are read to know. Versions that changed are kept and
+    /// reported as [`Outcome::Changed`]; if the package's state cannot be
+    /// read or trusted, nothing more in it is deleted. What can still
+    /// happen is a change between a wave's check and its last deletion
+    /// (at most a wave of one package; at GitHub's pace, a wave of 180
+    /// deletions takes a minute).
+    ///
+    /// Refused before anything is sent: a plan older than
+    /// [`ExecuteOptions::max_plan_age`], and a plan that deletes something
+    /// when the client has no token.
     pub async fn execute(
         &self,
         plan: &Plan,
         options: ExecuteOptions,
-        mut progress: impl FnMut(&PackagePlan, &BulkItem),
-    ) -> Execution {
-        let stop: Option<Shared<BoxFuture<'static, ()>>> = options.stop.map(FutureExt::shared);
+        mut progress: impl FnMut(&PackagePlan, &VersionOutcome),
+    ) -> Result<Execution, ExecuteError> {
+        let age = (Utc::now() - plan.made_at).to_std().unwrap_or_default();
+        if age > options.max_plan_age {
+            return Err(ExecuteError::StalePlan {
+                age,
+                limit: options.max_plan_age,
+            });
+        }
+        if plan.counts().delete > 0 && !self.client.has_token() {
+            return Err(ExecuteError::TokenRequired);
+        }
+        let stop: Stop = options.stop.map(FutureExt::shared);
+        let mut halted = false;
         let mut packages = Vec::with_capacity(plan.packages.len());
-        let mut stopped = false;
         for package in &plan.packages {
             let mut outcome = PackageOutcome {
                 owner: package.owner.to_string(),
                 name: package.name.clone(),
                 blocked: package.blocked.clone(),
-                deleted: 0,
-                already_gone: 0,
-                refused: 0,
-                failed: 0,
-                not_attempted: 0,
-                errors: Vec::new(),
+                versions: Vec::new(),
             };
             if package.blocked.is_none() {
-                let handle = self
-                    .client
-                    .packages(package.owner.clone())
-                    .package(package.package_type.clone(), package.name.clone());
-                // The children of an index that is still there (its deletion
-                // failed, was refused or never started) stay too: a tag on
-                // it must still pull. Child digest → its index.
-                let mut held: HashMap<&str, &str> = HashMap::new();
-                for wave in package.deletion_waves() {
-                    let (wave, kept): (Vec<&VersionPlan>, Vec<&VersionPlan>) = wave
-                        .into_iter()
-                        .partition(|v| !held.contains_key(v.name.as_str()));
-                    for version in kept {
-                        outcome.not_attempted += 1;
-                        outcome.errors.push(VersionError {
-                            id: version.id.get(),
-                            error: format!(
-                                "not deleted: its index {} is still there",
-                                held[version.name.as_str()]
-                            ),
-                        });
-                    }
-                    if wave.is_empty() {
-                        continue;
-                    }
-                    if stopped {
-                        outcome.not_attempted += wave.len();
-                        continue;
-                    }
-                    let mut bulk = handle.delete_versions(wave.iter().map(|v| v.id));
-                    if options.stop_on_failure {
-                        bulk = bulk.stop_on_failure();
-                    }
-                    if let Some(stop) = &stop {
-                        bulk = bulk.stop_when(stop.clone());
-                    }
-                    let report = bulk
-                        .send_with(|item| {
-                            progress(package, item);
-                            if !item.outcome.is_done()
-                                && let Some(version) = wave.get(item.index)
-                            {
-                                for child in package.children_of(&version.name) {
-                                    held.insert(child, &version.name);
-                                }
-                            }
-                        })
-                        .await;
-                    tally(&mut outcome, &report);
-                    stopped = report.not_attempted() > 0
-                        || (options.stop_on_failure && !report.is_success());
-                }
+                let mut run = PackageRun {
+                    package,
+                    outcome: &mut outcome,
+                    progress: &mut progress,
+                };
+                halted = run
+                    .execute(self, &stop, options.stop_on_failure, halted)
+                    .await;
             }
             packages.push(outcome);
         }
-        Execution { packages }
+        Ok(Execution { packages })
     }
 }
 
-fn tally(outcome: &mut PackageOutcome, report: &BulkReport) {
-    outcome.deleted += report.done();
-    outcome.already_gone += report.already_gone();
-    outcome.refused += report.refused();
-    outcome.failed += report.failed();
-    outcome.not_attempted += report.not_attempted();
-    for item in &report.items {
-        if let (Some(error), Some(id)) = (item.outcome.error(), item.target.version_id()) {
-            outcome.errors.push(VersionError {
-                id: id.get(),
-                error: error.to_string(),
-            });
+/// One package's deletions under way.
+struct PackageRun<'a, P> {
+    package: &'a PackagePlan,
+    outcome: &'a mut PackageOutcome,
+    progress: &'a mut P,
+}
+
+impl<P: FnMut(&PackagePlan, &VersionOutcome)> PackageRun<'_, P> {
+    fn settle(&mut self, version: &VersionPlan, outcome: Outcome, detail: Option<String>) {
+        let settled = VersionOutcome {
+            id: version.id,
+            name: version.name.clone(),
+            outcome,
+            detail,
+        };
+        (self.progress)(self.package, &settled);
+        self.outcome.versions.push(settled);
+    }
+
+    /// Runs the package's waves; `halted` says an earlier package stopped
+    /// the run on a failure. Returns whether the run is halted now.
+    async fn execute(
+        &mut self,
+        retention: &Retention,
+        stop: &Stop,
+        stop_on_failure: bool,
+        mut halted: bool,
+    ) -> bool {
+        let package = self.package;
+        let handle = retention
+            .client
+            .packages(package.owner.clone())
+            .package(package.package_type.clone(), package.name.clone());
+        let waves = order::waves(package);
+        let mut manifests: BTreeMap<String, _> = package.manifests.clone();
+        let mut deleted: HashSet<VersionId> = HashSet::new();
+        let mut stays: Vec<&VersionPlan> = Vec::new();
+        for (number, wave) in waves.iter().enumerate() {
+            let pending: Vec<&VersionPlan> = waves[number..].iter().flatten().copied().collect();
+            if halted || has_stopped(stop) {
+                for version in wave {
+                    self.settle(version, Outcome::NotAttempted, None);
+                }
+                continue;
+            }
+            let standing = Standing {
+                plan: package,
+                pending: &pending,
+                deleted: &deleted,
+                stays: &stays,
+            };
+            let verdicts = match verify::verify(
+                &handle,
+                retention.registry.as_ref(),
+                &standing,
+                &mut manifests,
+            )
+            .await
+            {
+                Ok(verdicts) => verdicts,
+                Err(why) => {
+                    let why = format!("nothing more is deleted here: {why}");
+                    for version in pending {
+                        self.settle(version, Outcome::NotAttempted, Some(why.clone()));
+                    }
+                    self.outcome.blocked = Some(why);
+                    return halted;
+                }
+            };
+            let mut to_delete: Vec<&VersionPlan> = Vec::new();
+            for version in wave {
+                match verdicts
+                    .get(&version.id)
+                    .cloned()
+                    .unwrap_or(Verdict::Delete)
+                {
+                    Verdict::Delete => to_delete.push(version),
+                    Verdict::Gone => {
+                        deleted.insert(version.id);
+                        self.settle(
+                            version,
+                            Outcome::AlreadyGone,
+                            Some("GitHub no longer lists it".to_owned()),
+                        );
+                    }
+                    Verdict::Changed(what) => {
+                        stays.push(version);
+                        self.settle(version, Outcome::Changed, Some(what));
+                    }
+                    Verdict::Held(why) => {
+                        stays.push(version);
+                        self.settle(version, Outcome::NotAttempted, Some(why));
+                    }
+                }
+            }
+            if to_delete.is_empty() {
+                continue;
+            }
+            let mut bulk = handle.delete_versions(to_delete.iter().map(|v| v.id));
+            if stop_on_failure {
+                bulk = bulk.stop_on_failure();
+            }
+            if let Some(stop) = stop {
+                bulk = bulk.stop_when(stop.clone());
+            }
+            let report = bulk
+                .send_with(|item| {
+                    let version = to_delete[item.index];
+                    let (outcome, detail) = match &item.outcome {
+                        BulkOutcome::Done => (Outcome::Deleted, None),
+                        BulkOutcome::AlreadyGone => (Outcome::AlreadyGone, None),
+                        BulkOutcome::Refused(error) => (Outcome::Refused, Some(error.to_string())),
+                        BulkOutcome::Failed(error) => (Outcome::Failed, Some(error.to_string())),
+                        BulkOutcome::NotAttempted => (Outcome::NotAttempted, None),
+                        // Never asked for; never counted as done.
+                        BulkOutcome::DryRun { .. } => {
+                            (Outcome::Failed, Some("a dry run sent nothing".to_owned()))
+                        }
+                    };
+                    if outcome == Outcome::Deleted || outcome == Outcome::AlreadyGone {
+                        deleted.insert(version.id);
+                    } else {
+                        stays.push(version);
+                    }
+                    self.settle(version, outcome, detail);
+                })
+                .await;
+            if stop_on_failure && !report.is_success() {
+                halted = true;
+            }
         }
+        halted
     }
 }

@@ -29,27 +29,45 @@
 //!         println!("{}: delete {} ({})", package.name, version.name, version.reason);
 //!     }
 //! }
-//! let done = retention.execute(&plan, Default::default(), |_, _| {}).await;
+//! let done = retention.execute(&plan, Default::default(), |_, _| {}).await?;
 //! println!("{}", done.summary());
 //! # Ok(()) }
 //! ```
+//!
+//! Execution does not take the plan's word for it: right before deleting,
+//! it lists each package again and keeps whatever changed since the plan
+//! ([`Retention::execute`]). Every string that came from GitHub or a
+//! registry is shown by the `Display` impls with control characters,
+//! escape sequences and bidirectional overrides made visible.
+//!
+//! The modules, from what a caller touches down: `execute` (carrying a
+//! plan out) uses `verify` (the package now, against the plan); planning
+//! uses `listing` (GitHub's listing, checked), `decide` (the policy's
+//! rules) and `container` (the registry, tags that name other images,
+//! what kept images need, deletion order); `plan` and `policy` are the
+//! data they share.
 
 #![warn(missing_docs)]
 
+mod container;
+mod decide;
 mod execute;
+mod listing;
 mod plan;
 mod policy;
-mod registry;
-mod safety;
+mod verify;
 
 use chrono::Utc;
 use futures::TryStreamExt;
 use github_packages::{Client, Owner, PackageRef, PackageType};
 
-pub use execute::{ExecuteOptions, Execution, PackageOutcome, VersionError};
-pub use plan::{Action, Counts, PackagePlan, Plan, Reason, VersionPlan};
+pub use container::registry::{Registry, RegistryBuilder, RegistryError};
+pub use execute::{
+    DEFAULT_MAX_PLAN_AGE, ExecuteError, ExecuteOptions, Execution, Outcome, PackageOutcome,
+    VersionOutcome,
+};
+pub use plan::{Action, Counts, PackagePlan, Plan, Reason, VersionPlan, short};
 pub use policy::{Age, Pattern, Policy, PolicyError};
-pub use registry::{Registry, RegistryError};
 
 /// The README's snippets, compiled as doc tests so they stay true (here,
 /// where every crate they use is at hand).
@@ -78,25 +96,35 @@ impl Retention {
     /// `GITHUB_TOKEN` and `GITHUB_API_URL` ([`Client::from_env`]), and the
     /// registry that goes with that API, signing in with the same token.
     pub fn from_env() -> Result<Self, github_packages::Error> {
-        Self::with_env_registry(Client::from_env()?, None)
+        Self::with_env_registry(Client::from_env()?, None, false)
             .map_err(|e| github_packages::Error::Config(e.to_string()))
     }
 
     /// Retention through `client`, with the registry at `registry_url` or,
     /// without one, the registry that goes with the client's API (none if
-    /// that is unknown); either signs in with `GITHUB_TOKEN`, if set.
+    /// that is unknown); either signs in with `GITHUB_TOKEN`, if set, and
+    /// may send sign-ins to the client's API origin. `allow_insecure_http`
+    /// accepts a plain-`http` registry on another machine
+    /// ([`RegistryBuilder::allow_insecure_http`]).
     pub fn with_env_registry(
         client: Client,
         registry_url: Option<&str>,
+        allow_insecure_http: bool,
     ) -> Result<Self, RegistryError> {
         let token = std::env::var("GITHUB_TOKEN")
             .ok()
             .filter(|t| !t.trim().is_empty());
-        let registry = match registry_url {
-            Some(url) => Some(Registry::new(url, token)),
-            None => Registry::for_api(client.base_url(), token),
-        }
-        .transpose()?;
+        let builder = match registry_url {
+            Some(url) => Some(Registry::builder(url).api_root(client.base_url())),
+            None => container::registry::RegistryBuilder::for_api(client.base_url()),
+        };
+        let registry = builder
+            .map(|b| {
+                b.token(token)
+                    .allow_insecure_http(allow_insecure_http)
+                    .build()
+            })
+            .transpose()?;
         Ok(Self { client, registry })
     }
 
@@ -113,8 +141,14 @@ impl Retention {
     }
 
     /// The plan for every package of `owner` the policy selects. Sends
-    /// nothing but GETs: REST listings, and registry manifests for
-    /// container packages.
+    /// nothing but GETs: REST listings and single-package GETs, and
+    /// registry tag lists and manifests for container packages.
+    ///
+    /// GitHub's listings are checked, not trusted: a version listed twice
+    /// with different tags is kept, a digest listed under two ids gets the
+    /// more protective decision for both, and a package whose listing
+    /// skipped versions (it shows fewer than the package's
+    /// `version_count`, or misses a tag the registry has) deletes nothing.
     ///
     /// When every name in `policy.packages` is literal (no `*` or `?`), the
     /// packages are fetched by name rather than listed, which is what a
@@ -157,7 +191,8 @@ impl Retention {
         Ok(Plan { made_at, packages })
     }
 
-    /// The plan for one package.
+    /// The plan for one package, checked as [`plan`](Self::plan) checks
+    /// each.
     pub async fn plan_package(
         &self,
         package: &PackageRef,
@@ -172,28 +207,27 @@ impl Retention {
         policy: &Policy,
         now: chrono::DateTime<Utc>,
     ) -> Result<PackagePlan, github_packages::Error> {
-        let versions: Vec<_> = package.versions().stream().try_collect().await?;
+        let container = *package.package_type() == PackageType::Container;
+        let registry = self.registry.as_ref().filter(|_| container);
+        let listing = listing::read(package, registry).await?;
         let mut plan = PackagePlan::new(
             package.owner().clone(),
             package.package_type().clone(),
             package.name(),
-            plan::decide(policy, package.package_type(), &versions, now),
+            decide::decide(
+                policy,
+                package.package_type(),
+                &listing.versions,
+                &listing.listed_twice,
+                now,
+            ),
         );
-        if *package.package_type() == PackageType::Container && plan.deletions().next().is_some() {
-            let owner = match package.owner() {
-                Owner::Org(login) | Owner::User(login) => Some(login.as_str().to_owned()),
-                // The registry path needs the login, which GitHub's answer
-                // about the package names.
-                Owner::AuthenticatedUser => package.get().await?.owner_login().map(str::to_owned),
-            };
-            match owner {
-                Some(owner) => {
-                    // `owner/name`, lower case (docs/github-behaviour.md, "Container images").
-                    let image = format!("{owner}/{}", package.name()).to_ascii_lowercase();
-                    safety::protect(self.registry.as_ref(), &image, &mut plan).await;
-                }
-                None => safety::block(
-                    &mut plan,
+        if let Some(why) = listing.unsound {
+            plan.block(why);
+        } else if container && plan.deletions().next().is_some() {
+            match &listing.image {
+                Some(image) => container::protect::protect(registry, image, &mut plan).await,
+                None => plan.block(
                     "GitHub did not say whose package it is, so its image cannot be found"
                         .to_owned(),
                 ),

@@ -1,15 +1,18 @@
 //! A plan: every version of every selected package, with what happens to it
-//! and the rule that decided it.
+//! and the rule that decided it. The types and their words; the rules that
+//! fill them are in `decide.rs` and `container/`.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use github_packages::{Owner, PackageType, PackageVersion, VersionId};
+use github_packages::text::inert;
+use github_packages::{Owner, PackageType, VersionId};
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
-use crate::policy::{Age, Policy, is_semver};
+use crate::container::manifest::Manifest;
+use crate::policy::Age;
 
 /// What happens to a version.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -69,6 +72,13 @@ pub enum Reason {
         /// `sig`, `att` or `sbom`.
         kind: String,
     },
+    /// Kept: the referrers index of a kept digest (tag `sha256-<hex>`, the
+    /// OCI distribution spec's fallback for registries without a
+    /// referrers API), which lists its signatures and attestations.
+    ReferrersIndex {
+        /// The digest it belongs to.
+        of: String,
+    },
     /// Kept: an OCI 1.1 artifact whose `subject` is a kept digest.
     Referrer {
         /// The subject's digest.
@@ -81,11 +91,24 @@ pub enum Reason {
     /// Kept: the package's last tagged version, which GitHub is reported to
     /// refuse to delete too.
     LastTagged,
-    /// Kept: the registry could not be read, so nothing in the package is
-    /// deleted.
+    /// Kept: the registry could not be read, or GitHub's listing did not
+    /// add up, so nothing in the package is deleted.
     RegistryUnavailable {
         /// What went wrong.
         error: String,
+    },
+    /// Kept: GitHub listed this version twice, with different tags (the
+    /// listing shifted while it was read); which is true is unknown.
+    ListedTwice {
+        /// The tags of the other listing.
+        other_tags: Vec<String>,
+    },
+    /// Kept: the same name (for images, the same digest) is listed under
+    /// another version id that is kept, and deleting one could take the
+    /// other's manifest with it.
+    Duplicate {
+        /// The kept version's id.
+        of: VersionId,
     },
     /// Deleted: untagged and older than `delete_untagged_older_than`.
     Untagged {
@@ -118,15 +141,38 @@ impl Reason {
     pub fn is_protection(&self) -> bool {
         matches!(
             self,
-            Self::Child { .. } | Self::Signature { .. } | Self::Referrer { .. }
+            Self::Child { .. }
+                | Self::Signature { .. }
+                | Self::ReferrersIndex { .. }
+                | Self::Referrer { .. }
         )
     }
 }
 
-/// A digest shortened for people: `sha256:` and 12 hex digits.
-pub(crate) fn short(digest: &str) -> &str {
-    let end = digest.find(':').map_or(0, |colon| colon + 1) + 12;
-    digest.get(..end).unwrap_or(digest)
+/// The most bytes of one server-provided field shown in words.
+pub(crate) const MAX_FIELD: usize = 256;
+
+/// Server text for people: control characters, escapes and bidirectional
+/// overrides made visible, long text cut at a character boundary.
+pub(crate) fn shown(text: &str) -> String {
+    inert(text, MAX_FIELD)
+}
+
+/// A digest shortened for people, `sha256:` and 12 hex digits; any other
+/// name as [`shown`].
+pub fn short(name: &str) -> String {
+    match name.split_once(':') {
+        Some((algorithm, hex)) if hex.chars().count() > 12 => shown(&format!(
+            "{algorithm}:{}",
+            hex.chars().take(12).collect::<String>()
+        )),
+        _ => shown(name),
+    }
+}
+
+/// Tags for people, `, `-separated, each [`shown`].
+pub(crate) fn shown_tags(tags: &[String]) -> String {
+    tags.iter().map(|t| shown(t)).collect::<Vec<_>>().join(", ")
 }
 
 fn days(age_days: i64) -> String {
@@ -142,8 +188,10 @@ impl fmt::Display for Reason {
             Self::Young { age_days, limit } => {
                 write!(f, "younger than {limit} ({})", days(*age_days))
             }
-            Self::KeepTag { tag, pattern } => write!(f, "tag {tag} matches `{pattern}`"),
-            Self::Semver { tag } => write!(f, "tag {tag} is a semantic version"),
+            Self::KeepTag { tag, pattern } => {
+                write!(f, "tag {} matches `{}`", shown(tag), shown(pattern))
+            }
+            Self::Semver { tag } => write!(f, "tag {} is a semantic version", shown(tag)),
             Self::Latest { rank, of } => {
                 write!(f, "one of the {of} most recent tagged versions (#{rank})")
             }
@@ -151,15 +199,18 @@ impl fmt::Display for Reason {
             Self::Child { index, platform } => {
                 write!(f, "child of kept index {}", short(index))?;
                 match platform {
-                    Some(platform) => write!(f, " ({platform})"),
+                    Some(platform) => write!(f, " ({})", shown(platform)),
                     None => Ok(()),
                 }
             }
-            Self::Signature { of, kind } => write!(f, "cosign .{kind} of kept {}", short(of)),
+            Self::Signature { of, kind } => {
+                write!(f, "cosign .{} of kept {}", shown(kind), short(of))
+            }
+            Self::ReferrersIndex { of } => write!(f, "referrers index of kept {}", short(of)),
             Self::Referrer { of, artifact_type } => {
                 write!(f, "refers to kept {}", short(of))?;
                 match artifact_type {
-                    Some(kind) => write!(f, " ({kind})"),
+                    Some(kind) => write!(f, " ({})", shown(kind)),
                     None => Ok(()),
                 }
             }
@@ -170,7 +221,15 @@ impl fmt::Display for Reason {
                 f.write_str("the package's last tagged version; GitHub refuses to delete it")
             }
             Self::RegistryUnavailable { error } => {
-                write!(f, "nothing in this package is deleted: {error}")
+                write!(f, "nothing in this package is deleted: {}", shown(error))
+            }
+            Self::ListedTwice { other_tags } => write!(
+                f,
+                "listed twice by GitHub, once with tags [{}]; kept until a listing agrees",
+                shown_tags(other_tags)
+            ),
+            Self::Duplicate { of } => {
+                write!(f, "listed again as version {of}, which is kept")
             }
             Self::Untagged { age_days } => write!(f, "untagged, {}", days(*age_days)),
             Self::DeleteTags {
@@ -179,14 +238,11 @@ impl fmt::Display for Reason {
                 age_days,
             } => write!(
                 f,
-                "{} {} `{pattern}`, {}",
+                "{} {} {} `{}`, {}",
                 if tags.len() == 1 { "tag" } else { "tags" },
-                tags.join(", ")
-                    + if tags.len() == 1 {
-                        " matches"
-                    } else {
-                        " match"
-                    },
+                shown_tags(tags),
+                if tags.len() == 1 { "matches" } else { "match" },
+                shown(pattern),
                 days(*age_days)
             ),
         }
@@ -224,7 +280,7 @@ impl fmt::Display for VersionPlan {
         };
         write!(f, "{action} {}", short(&self.name))?;
         if !self.tags.is_empty() {
-            write!(f, " [{}]", self.tags.join(", "))?;
+            write!(f, " [{}]", shown_tags(&self.tags))?;
         }
         write!(f, ": {}", self.reason)
     }
@@ -268,12 +324,12 @@ pub struct PackagePlan {
     pub name: String,
     /// Its versions, newest first.
     pub versions: Vec<VersionPlan>,
-    /// Why nothing in it is deleted, when the registry could not be read.
+    /// Why nothing in it is deleted, when the registry could not be read
+    /// or GitHub's listing did not add up.
     pub blocked: Option<String>,
-    /// Digests known to be image indexes, with the digests of their
-    /// children: deleted before the rest, so that an interrupted or failed
-    /// run never leaves an index whose children are gone.
-    pub(crate) indexes: BTreeMap<String, Vec<String>>,
+    /// The manifests read while planning, by digest: what they say never
+    /// changes, so execution reads only digests that are new.
+    pub(crate) manifests: BTreeMap<String, Manifest>,
 }
 
 impl PackagePlan {
@@ -291,7 +347,7 @@ impl PackagePlan {
             name: name.into(),
             versions,
             blocked: None,
-            indexes: BTreeMap::new(),
+            manifests: BTreeMap::new(),
         }
     }
 
@@ -305,7 +361,7 @@ impl PackagePlan {
     /// Whether the registry showed the version named `digest` to be an
     /// image index (container packages whose manifests were read).
     pub fn is_index(&self, digest: &str) -> bool {
-        self.indexes.contains_key(digest)
+        self.manifests.get(digest).is_some_and(|m| m.is_index)
     }
 
     /// Versions kept, deleted, and kept by the container safety checks.
@@ -323,18 +379,15 @@ impl PackagePlan {
         counts
     }
 
-    /// The deletions in two waves: image indexes, then everything else.
-    pub(crate) fn deletion_waves(&self) -> [Vec<&VersionPlan>; 2] {
-        let (indexes, rest) = self
-            .deletions()
-            .partition(|v| self.indexes.contains_key(&v.name));
-        [indexes, rest]
-    }
-
-    /// The children of the index named `digest`, as far as the registry
-    /// showed them.
-    pub(crate) fn children_of(&self, digest: &str) -> &[String] {
-        self.indexes.get(digest).map_or(&[], Vec::as_slice)
+    /// Keeps everything this plan would delete, saying why: the registry
+    /// or GitHub's listing could not be trusted.
+    pub(crate) fn block(&mut self, why: String) {
+        for version in &mut self.versions {
+            if version.action() == Action::Delete {
+                version.reason = Reason::RegistryUnavailable { error: why.clone() };
+            }
+        }
+        self.blocked = Some(why);
     }
 }
 
@@ -389,181 +442,9 @@ impl Plan {
     }
 }
 
-/// The cosign tag suffixes, and what they mark.
-const COSIGN: [&str; 3] = ["sig", "att", "sbom"];
-
-/// The digest and kind a cosign-style tag (`sha256-<hex>.sig`) names.
-pub(crate) fn cosign_target(tag: &str) -> Option<(String, &str)> {
-    let (name, kind) = tag.rsplit_once('.')?;
-    let kind = COSIGN.into_iter().find(|k| *k == kind)?;
-    let (algorithm, hex) = name.split_once('-')?;
-    let valid =
-        !algorithm.is_empty() && !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit());
-    valid.then(|| (format!("{algorithm}:{hex}"), kind))
-}
-
-/// Whether a version's tags are all cosign tags: it is a signature,
-/// attestation or SBOM, which follows what it belongs to.
-pub(crate) fn is_cosign(tags: &[String]) -> bool {
-    !tags.is_empty() && tags.iter().all(|t| cosign_target(t).is_some())
-}
-
-/// Whether a version with these tags (or, for other package types, this
-/// name) is a tagged version in its own right, not a signature.
-fn is_tagged(labels: &[String]) -> bool {
-    !labels.is_empty() && !is_cosign(labels)
-}
-
-/// Applies `policy` to one package's versions (any order), newest first in
-/// the result. Container safety comes later; this reads only GitHub's
-/// listing.
-pub(crate) fn decide(
-    policy: &Policy,
-    package_type: &PackageType,
-    versions: &[PackageVersion],
-    now: DateTime<Utc>,
-) -> Vec<VersionPlan> {
-    let has_tags = matches!(package_type, PackageType::Container | PackageType::Docker);
-    let mut versions: Vec<&PackageVersion> = versions.iter().collect();
-    versions.sort_by(|a, b| {
-        b.created_at()
-            .cmp(&a.created_at())
-            .then(b.id().cmp(&a.id()))
-    });
-
-    let mut labelled = 0;
-    let mut plans: Vec<VersionPlan> = versions
-        .into_iter()
-        .map(|version| {
-            let tags = version.tags().to_vec();
-            let labels: Vec<String> = if has_tags {
-                tags.clone()
-            } else {
-                vec![version.name().to_owned()]
-            };
-            // Signatures do not count among the recent tagged versions:
-            // they follow what they sign.
-            let rank = is_tagged(&labels).then(|| {
-                labelled += 1;
-                labelled
-            });
-            let age = now - version.created_at();
-            let reason = judge(policy, &labels, rank, age);
-            VersionPlan {
-                id: version.id(),
-                name: version.name().to_owned(),
-                tags,
-                created_at: version.created_at(),
-                reason,
-            }
-        })
-        .collect();
-    keep_what_github_refuses(&mut plans, has_tags);
-    plans
-}
-
-/// One version's fate under the policy: keep rules first, then delete
-/// rules, else keep.
-fn judge(policy: &Policy, labels: &[String], rank: Option<usize>, age: chrono::Duration) -> Reason {
-    let age_days = age.num_days();
-    let older_than =
-        |limit: Age| chrono::Duration::from_std(limit.duration()).is_ok_and(|limit| age >= limit);
-    if let Some(limit) = policy.keep_younger_than
-        && !older_than(limit)
-    {
-        return Reason::Young { age_days, limit };
-    }
-    for label in labels {
-        if let Some(pattern) = policy.keep_tags.iter().find(|p| p.matches(label)) {
-            return Reason::KeepTag {
-                tag: label.clone(),
-                pattern: pattern.to_string(),
-            };
-        }
-    }
-    if policy.keep_semver
-        && let Some(tag) = labels.iter().find(|l| is_semver(l))
-    {
-        return Reason::Semver { tag: tag.clone() };
-    }
-    if let (Some(of), Some(rank)) = (policy.keep_latest, rank)
-        && rank <= of
-    {
-        return Reason::Latest { rank, of };
-    }
-    let untagged = labels.is_empty() || is_cosign(labels);
-    if untagged {
-        if let Some(limit) = policy.delete_untagged_older_than
-            && older_than(limit)
-        {
-            return Reason::Untagged { age_days };
-        }
-        return Reason::NoRule;
-    }
-    if let Some(limit) = policy.delete_tags_older_than
-        && older_than(limit)
-    {
-        let patterns: Option<Vec<&crate::Pattern>> = labels
-            .iter()
-            .map(|l| policy.delete_tags.iter().find(|p| p.matches(l)))
-            .collect();
-        if let Some(first) = patterns.and_then(|p| p.first().copied()) {
-            return Reason::DeleteTags {
-                tags: labels.to_vec(),
-                pattern: first.to_string(),
-                age_days,
-            };
-        }
-    }
-    Reason::NoRule
-}
-
-/// GitHub refuses to delete a package's last version (and, it is reported,
-/// its last tagged one): the newest of those the plan would delete stays.
-pub(crate) fn keep_what_github_refuses(plans: &mut [VersionPlan], has_tags: bool) {
-    if !plans.is_empty() && plans.iter().all(|v| v.action() == Action::Delete) {
-        plans[0].reason = Reason::LastVersion;
-    }
-    if has_tags {
-        let tagged = |v: &VersionPlan| is_tagged(&v.tags);
-        let any_tagged = plans.iter().any(tagged);
-        let all_deleted = plans
-            .iter()
-            .filter(|v| tagged(v))
-            .all(|v| v.action() == Action::Delete);
-        if any_tagged
-            && all_deleted
-            && let Some(newest) = plans.iter_mut().find(|v| tagged(v))
-        {
-            newest.reason = Reason::LastTagged;
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cosign_tags_name_their_digest() {
-        assert_eq!(
-            cosign_target("sha256-abc123.sig"),
-            Some(("sha256:abc123".to_owned(), "sig"))
-        );
-        assert_eq!(
-            cosign_target("sha256-0f.sbom"),
-            Some(("sha256:0f".to_owned(), "sbom"))
-        );
-        for not in [
-            "v1.2.3",
-            "sha256-xyz.sig",
-            "sha256-abc.txt",
-            "latest",
-            "-abc.sig",
-        ] {
-            assert_eq!(cosign_target(not), None, "{not}");
-        }
-    }
 
     #[test]
     fn reasons_read_as_sentences() {
@@ -596,5 +477,30 @@ mod tests {
         for (reason, text) in cases {
             assert_eq!(reason.to_string(), text);
         }
+    }
+
+    #[test]
+    fn server_text_in_words_is_inert_and_bounded() {
+        let version = VersionPlan {
+            id: VersionId::new(7),
+            name: "sha256:\u{1b}[31méééééééééééééé".to_owned(),
+            tags: vec!["v1\u{202e}gpj.exe".to_owned(), "\u{7}".repeat(1000)],
+            created_at: Utc::now(),
+            reason: Reason::Child {
+                index: "sha256:0123456789abcdef".to_owned(),
+                platform: Some("linux/\r\nWARN forged".to_owned()),
+            },
+        };
+        let text = version.to_string();
+        assert!(
+            !text.chars().any(github_packages::text::needs_escape),
+            "{text}"
+        );
+        assert!(text.starts_with("keep sha256:\\u{1b}[31méééé"), "{text}");
+        assert!(text.contains("v1\\u{202e}gpj.exe"), "{text}");
+        assert!(text.contains("(linux/\\r\\nWARN forged)"), "{text}");
+        assert!(text.len() < 2 * MAX_FIELD + 200, "{}", text.len());
+        assert_eq!(short("sha256:éééééééééééééééé"), "sha256:éééééééééééé");
+        assert_eq!(short("1.2.3"), "1.2.3");
     }
 }

@@ -65,6 +65,17 @@ pub struct Policy {
     /// … once they are at least this old (required with `delete_tags`).
     #[serde(default)]
     pub delete_tags_older_than: Option<Age>,
+    /// Accept a `delete_untagged_older_than` under an hour. A multi-arch
+    /// image being pushed has untagged platform manifests until its index
+    /// is tagged (`docs/github-behaviour.md`, "Container images"), so so
+    /// young an age can delete a push in progress; this says that is
+    /// understood.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub allow_untagged_under_an_hour: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
 }
 
 fn everything() -> Vec<Pattern> {
@@ -90,6 +101,7 @@ impl Policy {
             delete_untagged_older_than: None,
             delete_tags: Vec::new(),
             delete_tags_older_than: None,
+            allow_untagged_under_an_hour: false,
         }
     }
 
@@ -102,11 +114,39 @@ impl Policy {
     }
 
     /// Refuses what would surprise: `delete_tags` without an age, a policy
-    /// for a registry GitHub does not document.
+    /// for a registry GitHub does not document, an age longer than
+    /// [`Age::MAX`], an untagged age under an hour without
+    /// `allow_untagged_under_an_hour`.
     pub fn check(&self) -> Result<(), PolicyError> {
         if let PackageType::Other(other) = &self.package_type {
             return Err(PolicyError(format!(
                 "package type `{other}` is not one GitHub documents"
+            )));
+        }
+        let ages = [
+            ("keep_younger_than", self.keep_younger_than),
+            (
+                "delete_untagged_older_than",
+                self.delete_untagged_older_than,
+            ),
+            ("delete_tags_older_than", self.delete_tags_older_than),
+        ];
+        for (name, age) in ages {
+            if let Some(age) = age.filter(|age| *age > Age::MAX) {
+                return Err(PolicyError(format!(
+                    "{name} = {age} is longer than the longest age accepted, {}",
+                    Age::MAX
+                )));
+            }
+        }
+        if let Some(age) = self.delete_untagged_older_than
+            && age.duration() < Duration::from_secs(60 * 60)
+            && !self.allow_untagged_under_an_hour
+        {
+            return Err(PolicyError(format!(
+                "delete_untagged_older_than = {age} is under an hour, and the platform manifests \
+                 of a multi-arch image being pushed are untagged that young; use at least 1h, or \
+                 set allow_untagged_under_an_hour (--allow-untagged-under-an-hour) to accept it"
             )));
         }
         if !self.delete_tags.is_empty() && self.delete_tags_older_than.is_none() {
@@ -182,14 +222,19 @@ impl<'de> Deserialize<'de> for Pattern {
     }
 }
 
-/// An age such as `30d`, `12h` or `2weeks`.
+/// An age such as `30d`, `12h` or `2weeks`, at most [`Age::MAX`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Age(Duration);
 
 impl Age {
-    /// An age of `days` days.
-    pub const fn days(days: u64) -> Self {
-        Self(Duration::from_secs(days * 24 * 60 * 60))
+    /// The longest age a policy accepts: 100 years, older than anything
+    /// GitHub stores, and far from where date arithmetic overflows.
+    pub const MAX: Self = Self::days(36_500);
+
+    /// An age of `days` days ([`Policy::check`] refuses more than
+    /// [`Age::MAX`]).
+    pub const fn days(days: u32) -> Self {
+        Self(Duration::from_secs(days as u64 * 24 * 60 * 60))
     }
 
     /// As a duration.
@@ -202,9 +247,16 @@ impl FromStr for Age {
     type Err = PolicyError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        humantime::parse_duration(text.trim())
+        let age = humantime::parse_duration(text.trim())
             .map(Self)
-            .map_err(|e| PolicyError(format!("`{text}` is not an age such as 30d or 12h ({e})")))
+            .map_err(|e| PolicyError(format!("`{text}` is not an age such as 30d or 12h ({e})")))?;
+        if age > Self::MAX {
+            return Err(PolicyError(format!(
+                "`{text}` is longer than the longest age accepted, {}",
+                Self::MAX
+            )));
+        }
+        Ok(age)
     }
 }
 
@@ -295,12 +347,61 @@ mod tests {
                 "delete_tags needs delete_tags_older_than",
             ),
             ("package_type = \"npm\"\npackages = []", "selects nothing"),
+            (
+                "package_type = \"npm\"\nkeep_younger_than = \"99999999999d\"",
+                "longer than the longest age accepted, 36500d",
+            ),
+            (
+                "package_type = \"npm\"\ndelete_untagged_older_than = \"0d\"",
+                "is under an hour",
+            ),
+            (
+                "package_type = \"npm\"\ndelete_untagged_older_than = \"59m\"",
+                "set allow_untagged_under_an_hour",
+            ),
         ];
         for (text, expected) in cases {
             let error = Policy::from_toml(text).unwrap_err().to_string();
             assert!(error.contains(expected), "{text}: {error}");
             assert!(!error.contains('\n'), "{error}");
         }
+    }
+
+    #[test]
+    fn absurd_ages_are_refused_without_overflow() {
+        for text in [
+            "99999999999d",
+            "18446744073709551615s",
+            "5000000000y",
+            "36501d",
+        ] {
+            let error = text.parse::<Age>().unwrap_err().to_string();
+            assert!(
+                error.contains("longer than") || error.contains("not an age"),
+                "{text}: {error}"
+            );
+        }
+        assert_eq!("36500d".parse::<Age>().unwrap(), Age::MAX);
+        let mut policy = Policy::new(PackageType::Npm);
+        policy.keep_younger_than = Some(Age::days(u32::MAX));
+        assert!(
+            policy
+                .check()
+                .unwrap_err()
+                .to_string()
+                .contains("keep_younger_than")
+        );
+    }
+
+    #[test]
+    fn an_untagged_age_under_an_hour_needs_saying_so() {
+        let policy = Policy::from_toml(
+            "package_type = \"container\"\ndelete_untagged_older_than = \"0d\"\nallow_untagged_under_an_hour = true",
+        )
+        .unwrap();
+        assert_eq!(policy.delete_untagged_older_than, Some(Age::days(0)));
+        Policy::from_toml("package_type = \"container\"\ndelete_untagged_older_than = \"1h\"")
+            .expect("an hour is enough");
     }
 
     #[test]

@@ -8,7 +8,8 @@ use github_packages_fake::{
     Fake, ImageSeed, LimitsSeed, PackageSeed, Seed, TokenSeed, VersionSeed,
 };
 use github_packages_retention::{
-    Action, Age, PackagePlan, Pattern, Plan, Policy, Reason, Registry, Retention, VersionPlan,
+    Action, Age, Outcome, PackagePlan, Pattern, Plan, Policy, Reason, Registry, Retention,
+    VersionPlan,
 };
 
 const TOKEN: &str = "ghp_retention_alice";
@@ -259,15 +260,24 @@ async fn executing_deletes_indexes_first_and_a_rerun_changes_nothing() {
         .find(|v| v.action() == Action::Delete && app.is_index(&v.name))
         .expect("the untagged index is deleted")
         .id;
+    let pr = tagged(app, "pr-7");
+    let signature = app
+        .versions
+        .iter()
+        .find(|v| v.tags.iter().any(|t| t.ends_with(".sig")) && v.action() == Action::Delete)
+        .expect("pr-7's signature is deleted")
+        .id;
+    let pr = pr.id;
     fake.clear_requests();
 
     let done = retention
         .execute(&plan, Default::default(), |_, _| {})
-        .await;
+        .await
+        .unwrap();
     assert!(done.is_success(), "{done:?}");
     assert_eq!(
         done.summary(),
-        "deleted 6, already gone 0, refused 0, failed 0, not attempted 0"
+        "deleted 6, already gone 0, changed since the plan 0, refused 0, failed 0, not attempted 0"
     );
     let deletes: Vec<String> = fake
         .requests()
@@ -276,10 +286,28 @@ async fn executing_deletes_indexes_first_and_a_rerun_changes_nothing() {
         .map(|r| r.path)
         .collect();
     assert_eq!(deletes.len(), 6);
+    let position = |id: github_packages::VersionId| {
+        deletes
+            .iter()
+            .position(|path| path.ends_with(&format!("/{id}")))
+            .unwrap()
+    };
+    // The index goes before its children (the two untagged platform
+    // manifests), and the image before its signature.
+    let children: Vec<_> = app
+        .deletions()
+        .filter(|v| v.tags.is_empty() && !app.is_index(&v.name))
+        .map(|v| v.id)
+        .collect();
+    let index_children = children
+        .iter()
+        .filter(|id| position(**id) > position(untagged_index))
+        .count();
     assert!(
-        deletes[0].ends_with(&format!("/{untagged_index}")),
+        index_children >= 2,
         "the index goes before its children: {deletes:?}"
     );
+    assert!(position(signature) > position(pr), "{deletes:?}");
     // Everything the kept image needs is still there.
     let active = fake
         .active_versions("acme", "container", "team/app")
@@ -291,11 +319,12 @@ async fn executing_deletes_indexes_first_and_a_rerun_changes_nothing() {
     // The same plan again: everything is already gone, which is success.
     let again = retention
         .execute(&plan, Default::default(), |_, _| {})
-        .await;
+        .await
+        .unwrap();
     assert!(again.is_success());
     assert_eq!(
         again.summary(),
-        "deleted 0, already gone 6, refused 0, failed 0, not attempted 0"
+        "deleted 0, already gone 6, changed since the plan 0, refused 0, failed 0, not attempted 0"
     );
     // A new plan deletes nothing more.
     let replanned = retention
@@ -329,17 +358,19 @@ async fn the_children_of_an_index_github_refuses_to_delete_stay() {
 
     let done = retention
         .execute(&plan, Default::default(), |_, _| {})
-        .await;
+        .await
+        .unwrap();
     assert!(!done.is_success());
     assert_eq!(
         done.summary(),
-        "deleted 0, already gone 0, refused 1, failed 0, not attempted 2"
+        "deleted 0, already gone 0, changed since the plan 0, refused 1, failed 0, not attempted 2"
     );
-    let errors = &done.packages[0].errors;
+    let errors: Vec<_> = done.packages[0].errors().collect();
     assert_eq!(
         errors
             .iter()
-            .filter(|e| e.error == format!("not deleted: its index {index} is still there"))
+            .filter(|e| e.detail.as_deref()
+                == Some(&format!("not deleted: its index {index} is still there")))
             .count(),
         2,
         "{errors:?}"
@@ -385,9 +416,10 @@ async fn a_manifest_that_cannot_be_read_blocks_the_package() {
     fake.clear_requests();
     let done = retention
         .execute(&plan, Default::default(), |_, _| {})
-        .await;
+        .await
+        .unwrap();
     let ghost_done = done.packages.iter().find(|p| p.name == "ghost").unwrap();
-    assert_eq!(ghost_done.deleted, 0);
+    assert_eq!(ghost_done.count(Outcome::Deleted), 0);
     assert!(ghost_done.blocked.is_some());
     assert!(
         fake.requests()

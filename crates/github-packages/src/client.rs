@@ -109,6 +109,12 @@ impl Client {
             .clone()
     }
 
+    /// Whether the client has a token: without one it refuses every
+    /// delete and restore before sending it ([`Error::TokenRequired`]).
+    pub fn has_token(&self) -> bool {
+        self.shared.token.is_some()
+    }
+
     /// The API root requests go to, e.g. `https://api.github.com`.
     pub fn base_url(&self) -> &str {
         self.shared.base_url()

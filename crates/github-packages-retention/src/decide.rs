@@ -1,0 +1,165 @@
+//! The policy's rules applied to one package's listing: a reason for every
+//! version. Container safety comes after (`container::protect`); this
+//! reads only what GitHub listed.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use github_packages::{PackageType, PackageVersion, VersionId};
+
+use crate::container::tags::{only_following, release_tags};
+use crate::plan::{Action, Reason, VersionPlan};
+use crate::policy::{Age, Policy, is_semver};
+
+/// Applies `policy` to one package's versions (any order, no id twice),
+/// newest first in the result. `listed_twice` holds, for each id GitHub
+/// listed twice with different tags, the other tags: those are kept.
+pub(crate) fn decide(
+    policy: &Policy,
+    package_type: &PackageType,
+    versions: &[PackageVersion],
+    listed_twice: &HashMap<VersionId, Vec<String>>,
+    now: DateTime<Utc>,
+) -> Vec<VersionPlan> {
+    let has_tags = matches!(package_type, PackageType::Container | PackageType::Docker);
+    let mut versions: Vec<&PackageVersion> = versions.iter().collect();
+    versions.sort_by(|a, b| {
+        b.created_at()
+            .cmp(&a.created_at())
+            .then(b.id().cmp(&a.id()))
+    });
+
+    let mut ranked = 0;
+    let mut plans: Vec<VersionPlan> = versions
+        .into_iter()
+        .map(|version| {
+            let tags = version.tags().to_vec();
+            // Tags that name another image (signatures, referrers indexes)
+            // are not labels: no pattern selects a version by them.
+            let labels: Vec<String> = if has_tags {
+                release_tags(&tags)
+            } else {
+                vec![version.name().to_owned()]
+            };
+            // Versions that follow another image do not count among the
+            // recent tagged versions.
+            let rank = (!labels.is_empty()).then(|| {
+                ranked += 1;
+                ranked
+            });
+            let age = now - version.created_at();
+            let reason = match listed_twice.get(&version.id()) {
+                Some(other_tags) => Reason::ListedTwice {
+                    other_tags: other_tags.clone(),
+                },
+                None => judge(policy, &labels, rank, age),
+            };
+            VersionPlan {
+                id: version.id(),
+                name: version.name().to_owned(),
+                tags,
+                created_at: version.created_at(),
+                reason,
+            }
+        })
+        .collect();
+    keep_duplicates(&mut plans);
+    keep_what_github_refuses(&mut plans, has_tags);
+    plans
+}
+
+/// One version's fate under the policy: keep rules first, then delete
+/// rules, else keep.
+fn judge(policy: &Policy, labels: &[String], rank: Option<usize>, age: chrono::Duration) -> Reason {
+    let age_days = age.num_days();
+    let older_than =
+        |limit: Age| chrono::Duration::from_std(limit.duration()).is_ok_and(|limit| age >= limit);
+    if let Some(limit) = policy.keep_younger_than
+        && !older_than(limit)
+    {
+        return Reason::Young { age_days, limit };
+    }
+    for label in labels {
+        if let Some(pattern) = policy.keep_tags.iter().find(|p| p.matches(label)) {
+            return Reason::KeepTag {
+                tag: label.clone(),
+                pattern: pattern.to_string(),
+            };
+        }
+    }
+    if policy.keep_semver
+        && let Some(tag) = labels.iter().find(|l| is_semver(l))
+    {
+        return Reason::Semver { tag: tag.clone() };
+    }
+    if let (Some(of), Some(rank)) = (policy.keep_latest, rank)
+        && rank <= of
+    {
+        return Reason::Latest { rank, of };
+    }
+    if labels.is_empty() {
+        if let Some(limit) = policy.delete_untagged_older_than
+            && older_than(limit)
+        {
+            return Reason::Untagged { age_days };
+        }
+        return Reason::NoRule;
+    }
+    if let Some(limit) = policy.delete_tags_older_than
+        && older_than(limit)
+    {
+        let patterns: Option<Vec<&crate::Pattern>> = labels
+            .iter()
+            .map(|l| policy.delete_tags.iter().find(|p| p.matches(l)))
+            .collect();
+        if let Some(first) = patterns.and_then(|p| p.first().copied()) {
+            return Reason::DeleteTags {
+                tags: labels.to_vec(),
+                pattern: first.to_string(),
+                age_days,
+            };
+        }
+    }
+    Reason::NoRule
+}
+
+/// A name (an image's digest) listed under two ids gets the more
+/// protective decision for both: deleting one could take the manifest the
+/// other needs.
+fn keep_duplicates(plans: &mut [VersionPlan]) {
+    let mut kept: HashMap<&str, VersionId> = HashMap::new();
+    for plan in plans.iter().filter(|p| p.action() == Action::Keep) {
+        kept.entry(plan.name.as_str()).or_insert(plan.id);
+    }
+    let duplicates: Vec<(usize, VersionId)> = plans
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.action() == Action::Delete)
+        .filter_map(|(i, p)| kept.get(p.name.as_str()).map(|of| (i, *of)))
+        .collect();
+    for (i, of) in duplicates {
+        plans[i].reason = Reason::Duplicate { of };
+    }
+}
+
+/// GitHub refuses to delete a package's last version (and, it is reported,
+/// its last tagged one): the newest of those the plan would delete stays.
+pub(crate) fn keep_what_github_refuses(plans: &mut [VersionPlan], has_tags: bool) {
+    if !plans.is_empty() && plans.iter().all(|v| v.action() == Action::Delete) {
+        plans[0].reason = Reason::LastVersion;
+    }
+    if has_tags {
+        let tagged = |v: &VersionPlan| !v.tags.is_empty() && !only_following(&v.tags);
+        let any_tagged = plans.iter().any(tagged);
+        let all_deleted = plans
+            .iter()
+            .filter(|v| tagged(v))
+            .all(|v| v.action() == Action::Delete);
+        if any_tagged
+            && all_deleted
+            && let Some(newest) = plans.iter_mut().find(|v| tagged(v))
+        {
+            newest.reason = Reason::LastTagged;
+        }
+    }
+}
