@@ -61,10 +61,22 @@ pub(crate) struct ImageVersion {
     pub(crate) downloads: u64,
 }
 
+/// An index listing existing manifests, as a multi-arch push that reuses
+/// platform manifests makes it.
+pub(crate) fn index_of(children: &[&Manifest]) -> Manifest {
+    let entries: Vec<Value> = children.iter().map(|m| m.descriptor()).collect();
+    Manifest::new(
+        media::OCI_INDEX,
+        &json!({"schemaVersion": 2, "mediaType": media::OCI_INDEX, "manifests": entries}),
+    )
+}
+
 /// An image's manifests and versions, oldest first.
 pub(crate) struct BuiltImage {
     pub(crate) manifests: Vec<Manifest>,
     pub(crate) versions: Vec<ImageVersion>,
+    /// The digest of its top manifest (the index of a multi-arch image).
+    pub(crate) top: String,
 }
 
 /// Builds image `number` of package `package` (both only make its
@@ -154,6 +166,7 @@ pub(crate) fn build(
         )
     };
     let subject = top.descriptor();
+    let top_digest = top.digest.clone();
     let hex = top.digest.trim_start_matches("sha256:").to_owned();
     add(
         top,
@@ -189,7 +202,7 @@ pub(crate) fn build(
             );
         }
     }
-    if image.referrer {
+    if image.referrer || image.referrers_tag {
         let artifact = Manifest::new(
             media::OCI_MANIFEST,
             &json!({
@@ -202,6 +215,7 @@ pub(crate) fn build(
                 "subject": subject,
             }),
         );
+        let listed = artifact.descriptor();
         add(
             artifact,
             Vec::new(),
@@ -209,10 +223,26 @@ pub(crate) fn build(
             0,
             &mut manifests,
         );
+        if image.referrers_tag {
+            let mut entry = listed;
+            entry["artifactType"] = json!("application/vnd.example.sbom.v1+json");
+            let index = Manifest::new(
+                media::OCI_INDEX,
+                &json!({"schemaVersion": 2, "mediaType": media::OCI_INDEX, "manifests": [entry]}),
+            );
+            add(
+                index,
+                vec![format!("sha256-{hex}")],
+                created + chrono::Duration::seconds(5),
+                0,
+                &mut manifests,
+            );
+        }
     }
     BuiltImage {
         manifests,
         versions,
+        top: top_digest,
     }
 }
 

@@ -49,6 +49,7 @@ mod registry;
 pub mod routes;
 mod seed;
 mod state;
+mod world;
 
 pub use clock::Clock;
 pub use limits::{LimitStats, SECONDARY_MESSAGE};
@@ -58,6 +59,7 @@ pub use seed::{
     UserSeed, VersionSeed,
 };
 pub use state::{DOWNLOAD_LIMIT, LAST_VERSION, RESTORE_WINDOW_DAYS, TOO_MANY_DOWNLOADS};
+pub use world::World;
 
 use crate::faults::Faults;
 use crate::limits::Limits;
@@ -83,6 +85,21 @@ struct Shared {
     faults: Faults,
     log: Mutex<Vec<LoggedRequest>>,
     in_flight: InFlight,
+    hooks: Hooks,
+}
+
+/// A change to the world at a point of a client's run.
+type Hook = Box<dyn FnMut(&LoggedRequest, &mut World<'_>) + Send>;
+
+/// Called with every request before it is answered.
+#[derive(Default)]
+struct Hooks(Mutex<Vec<Hook>>);
+
+impl std::fmt::Debug for Hooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let count = self.0.lock().unwrap_or_else(PoisonError::into_inner).len();
+        write!(f, "{count} hooks")
+    }
 }
 
 /// Requests being answered now, and the most at once.
@@ -135,6 +152,7 @@ impl Fake {
             faults: Faults::new(seed.faults.clone()),
             log: Mutex::default(),
             in_flight: InFlight::default(),
+            hooks: Hooks::default(),
         });
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(serve(listener, Arc::clone(&shared), stopped));
@@ -174,6 +192,42 @@ impl Fake {
     /// latency included), for tests of a client's concurrency.
     pub fn peak_in_flight(&self) -> usize {
         self.shared.in_flight.peak.load(Ordering::SeqCst)
+    }
+
+    /// Changes the world now, as another actor would (see [`World`]).
+    ///
+    /// ```no_run
+    /// # fn example(fake: &github_packages_fake::Fake) -> Result<(), String> {
+    /// use github_packages_fake::ImageSeed;
+    ///
+    /// // A build pushes a new `latest` while a clean-up is planned.
+    /// let digest = fake.change(|world| world.push_image("acme", "app", &ImageSeed::new(["latest"])))?;
+    /// # let _ = digest;
+    /// # Ok(()) }
+    /// ```
+    pub fn change<T>(&self, change: impl FnOnce(&mut World<'_>) -> T) -> T {
+        let mut state = self
+            .shared
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        change(&mut World {
+            state: &mut state,
+            now: self.shared.clock.now(),
+        })
+    }
+
+    /// Calls `hook` with every request the fake receives, before it is
+    /// answered, so that a test can change the world at an exact point of
+    /// a client's run (when the second page of a listing is asked for,
+    /// when the third DELETE arrives). The request's `status` is `None`.
+    pub fn on_request(&self, hook: impl FnMut(&LoggedRequest, &mut World<'_>) + Send + 'static) {
+        self.shared
+            .hooks
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Box::new(hook));
     }
 
     /// How many answers were rate limits.
@@ -234,6 +288,25 @@ impl Fake {
             .unwrap_or_else(PoisonError::into_inner);
         let package = &state.packages[state.position(owner, package_type, name)?];
         Some(look(package))
+    }
+}
+
+impl Shared {
+    /// Lets the hooks see a request, and change the world, before it is
+    /// answered.
+    fn run_hooks(&self, request: &LoggedRequest) {
+        let mut hooks = self.hooks.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if hooks.is_empty() {
+            return;
+        }
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut world = World {
+            state: &mut state,
+            now: self.clock.now(),
+        };
+        for hook in hooks.iter_mut() {
+            hook(request, &mut world);
+        }
     }
 }
 
@@ -307,6 +380,7 @@ async fn answer(
     };
     // Drain the request body; these operations take none.
     let _ = request.into_body().collect().await;
+    shared.run_hooks(&entry);
 
     let fate = shared.faults.draw();
     if fate.dropped {

@@ -302,7 +302,10 @@ impl VersionSeed {
 /// buildx attestation manifest per platform (platform `unknown/unknown`,
 /// untagged); `signature`, `attestation` and `sbom` add cosign-style
 /// manifests tagged `sha256-<hex>.sig`, `.att`, `.sbom`; `referrer` adds an
-/// OCI 1.1 artifact whose `subject` is the image (untagged).
+/// OCI 1.1 artifact whose `subject` is the image (untagged), and
+/// `referrers_tag` also the index that lists it under the OCI referrers
+/// tag `sha256-<hex>`, as cosign in OCI 1.1 mode and
+/// `actions/attest-build-provenance` push to ghcr.io.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ImageSeed {
@@ -327,6 +330,10 @@ pub struct ImageSeed {
     /// An OCI 1.1 artifact naming the image as its `subject`.
     #[serde(default)]
     pub referrer: bool,
+    /// The referrers index listing that artifact, tagged `sha256-<hex>`
+    /// (implies `referrer`).
+    #[serde(default)]
+    pub referrers_tag: bool,
     /// Docker media types (manifest list, schema 2) instead of OCI's.
     #[serde(default)]
     pub docker: bool,
@@ -353,6 +360,7 @@ impl ImageSeed {
             attestation: false,
             sbom: false,
             referrer: false,
+            referrers_tag: false,
             docker: false,
             created: None,
             downloads: 0,
@@ -391,6 +399,14 @@ impl ImageSeed {
     /// Adds an OCI 1.1 referrer artifact.
     pub fn with_referrer(mut self) -> Self {
         self.referrer = true;
+        self
+    }
+
+    /// Adds an OCI 1.1 referrer artifact and the referrers index that
+    /// lists it, tagged `sha256-<hex>` after the image's digest.
+    pub fn with_referrers_tag(mut self) -> Self {
+        self.referrer = true;
+        self.referrers_tag = true;
         self
     }
 

@@ -374,7 +374,8 @@ impl<P: FnMut(&PackagePlan, &VersionOutcome)> PackageRun<'_, P> {
         let waves = order::waves(package);
         let mut manifests: BTreeMap<String, _> = package.manifests.clone();
         let mut deleted: HashSet<VersionId> = HashSet::new();
-        let mut stays: Vec<&VersionPlan> = Vec::new();
+        let mut not_done: Vec<&VersionPlan> = Vec::new();
+        let mut changed: Vec<&VersionPlan> = Vec::new();
         for (number, wave) in waves.iter().enumerate() {
             let pending: Vec<&VersionPlan> = waves[number..].iter().flatten().copied().collect();
             if halted || has_stopped(stop) {
@@ -387,7 +388,8 @@ impl<P: FnMut(&PackagePlan, &VersionOutcome)> PackageRun<'_, P> {
                 plan: package,
                 pending: &pending,
                 deleted: &deleted,
-                stays: &stays,
+                not_done: &not_done,
+                changed: &changed,
             };
             let verdicts = match verify::verify(
                 &handle,
@@ -424,11 +426,11 @@ impl<P: FnMut(&PackagePlan, &VersionOutcome)> PackageRun<'_, P> {
                         );
                     }
                     Verdict::Changed(what) => {
-                        stays.push(version);
+                        changed.push(version);
                         self.settle(version, Outcome::Changed, Some(what));
                     }
                     Verdict::Held(why) => {
-                        stays.push(version);
+                        not_done.push(version);
                         self.settle(version, Outcome::NotAttempted, Some(why));
                     }
                 }
@@ -460,7 +462,7 @@ impl<P: FnMut(&PackagePlan, &VersionOutcome)> PackageRun<'_, P> {
                     if outcome == Outcome::Deleted || outcome == Outcome::AlreadyGone {
                         deleted.insert(version.id);
                     } else {
-                        stays.push(version);
+                        not_done.push(version);
                     }
                     self.settle(version, outcome, detail);
                 })

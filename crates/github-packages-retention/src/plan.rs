@@ -364,6 +364,15 @@ impl PackagePlan {
         self.manifests.get(digest).is_some_and(|m| m.is_index)
     }
 
+    /// The digests the index named `digest` lists, as the registry showed
+    /// them (none if it is not an index, or was not read).
+    pub fn children_of(&self, digest: &str) -> impl Iterator<Item = &str> {
+        self.manifests
+            .get(digest)
+            .into_iter()
+            .flat_map(|m| m.children.iter().map(|(child, _)| child.as_str()))
+    }
+
     /// Versions kept, deleted, and kept by the container safety checks.
     pub fn counts(&self) -> Counts {
         let mut counts = Counts::default();

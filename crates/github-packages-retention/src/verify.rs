@@ -35,9 +35,11 @@ pub(crate) struct Standing<'a> {
     pub(crate) pending: &'a [&'a VersionPlan],
     /// Versions this run deleted (or found already gone).
     pub(crate) deleted: &'a HashSet<VersionId>,
-    /// Planned deletions this run did not carry out: they stay, and so
-    /// does everything under them.
-    pub(crate) stays: &'a [&'a VersionPlan],
+    /// Planned deletions whose deletion did not happen (refused, failed,
+    /// not attempted): they stay, and so does everything under them.
+    pub(crate) not_done: &'a [&'a VersionPlan],
+    /// Planned deletions kept because they changed since the plan.
+    pub(crate) changed: &'a [&'a VersionPlan],
 }
 
 /// The verdict on every pending deletion, from the package's current
@@ -120,7 +122,13 @@ pub(crate) async fn verify(
                 },
             })
             .collect();
-        let stays: Vec<String> = standing.stays.iter().map(|v| v.name.clone()).collect();
+        let not_done: HashSet<&str> = standing.not_done.iter().map(|v| v.name.as_str()).collect();
+        let stays: Vec<String> = standing
+            .not_done
+            .iter()
+            .chain(standing.changed)
+            .map(|v| v.name.clone())
+            .collect();
         let mut reader = Reader {
             registry,
             image,
@@ -132,13 +140,14 @@ pub(crate) async fn verify(
             .zip(&needs)
             .filter(|(_, need)| need.is_some())
             .map(|(v, _)| v.name())
+            .chain(standing.changed.iter().map(|v| v.name.as_str()))
             .collect();
         for (version, need) in current.iter().zip(needs) {
             let Some(need) = need.filter(|_| candidates.contains(&version.id())) else {
                 continue;
             };
             let of = needed_by(&need);
-            let verdict = if stays.iter().any(|s| s == of) {
+            let verdict = if not_done.contains(of) {
                 Verdict::Held(held(&need))
             } else {
                 let why = if current

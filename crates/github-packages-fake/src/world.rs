@@ -1,0 +1,278 @@
+//! The world changing while a client runs: pushes, re-tags, deletions and
+//! restores as another actor (a CI build, a colleague) makes them, with
+//! the registry and the REST side kept consistent as GitHub keeps them. A
+//! test changes the world between two calls ([`Fake::change`]) or at an
+//! exact point of a client's run ([`Fake::on_request`]).
+//!
+//! [`Fake::change`]: crate::Fake::change
+//! [`Fake::on_request`]: crate::Fake::on_request
+
+use chrono::{DateTime, Utc};
+
+use crate::images::{self, Manifest};
+use crate::seed::{ImageSeed, VersionSeed};
+use crate::state::{State, Version, image_path};
+
+/// The fake's packages and registry, open to change. Packages are named
+/// by owner login, type and name; container versions by digest.
+pub struct World<'a> {
+    pub(crate) state: &'a mut State,
+    pub(crate) now: DateTime<Utc>,
+}
+
+impl World<'_> {
+    /// The fake's time now.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    fn package(&mut self, owner: &str, package_type: &str, name: &str) -> Result<usize, String> {
+        self.state
+            .position(owner, package_type, name)
+            .ok_or_else(|| format!("no {package_type} package {owner}/{name}"))
+    }
+
+    fn next_id(&self) -> u64 {
+        self.state
+            .packages
+            .iter()
+            .flat_map(|p| &p.versions)
+            .map(|v| v.id)
+            .max()
+            .unwrap_or(100_000)
+            + 1
+    }
+
+    /// Adds a version as `docker push` or a package publish would: a new
+    /// id, created now, its tags taken off any other version of the
+    /// package (a tag names one manifest). Returns the new id.
+    fn add(&mut self, index: usize, name: String, tags: Vec<String>) -> u64 {
+        let id = self.next_id();
+        let now = self.now;
+        let package = &mut self.state.packages[index];
+        for version in package.versions.iter_mut().filter(|v| v.deleted.is_none()) {
+            if version.tags.iter().any(|t| tags.contains(t)) {
+                version.tags.retain(|t| !tags.contains(t));
+                version.updated = now;
+            }
+        }
+        package.versions.push(Version {
+            id,
+            name,
+            tags,
+            created: now,
+            updated: now,
+            downloads: 0,
+            deleted: None,
+            license: None,
+            description: None,
+        });
+        package.updated = now;
+        id
+    }
+
+    /// Pushes an image to container package `owner/name` now, as a build
+    /// would: its manifests (platforms, attestations, signatures,
+    /// referrers, as `image` says) become new versions, its tags move to
+    /// it. Returns the digest of its top manifest (the index of a
+    /// multi-arch image).
+    pub fn push_image(
+        &mut self,
+        owner: &str,
+        name: &str,
+        image: &ImageSeed,
+    ) -> Result<String, String> {
+        let index = self.package(owner, "container", name)?;
+        let number = usize::try_from(self.next_id()).unwrap_or(usize::MAX);
+        let built = images::build(&image_path(owner, name), number, image, self.now);
+        let top = built.top.clone();
+        for manifest in built.manifests {
+            self.state
+                .manifests
+                .insert(manifest.digest.clone(), manifest);
+        }
+        for version in built.versions {
+            self.add(index, version.digest, version.tags);
+        }
+        Ok(top)
+    }
+
+    /// Pushes an OCI image index that lists manifests already in the
+    /// registry (a multi-arch build reusing platform manifests), tagged
+    /// `tags`. Returns its digest.
+    pub fn push_index(
+        &mut self,
+        owner: &str,
+        name: &str,
+        tags: &[&str],
+        children: &[&str],
+    ) -> Result<String, String> {
+        let index = self.package(owner, "container", name)?;
+        let listed: Vec<&Manifest> = children
+            .iter()
+            .map(|digest| {
+                self.state
+                    .manifests
+                    .get(*digest)
+                    .ok_or_else(|| format!("the registry has no manifest {digest}"))
+            })
+            .collect::<Result<_, _>>()?;
+        let manifest = images::index_of(&listed);
+        let digest = manifest.digest.clone();
+        self.state.manifests.insert(digest.clone(), manifest);
+        self.add(
+            index,
+            digest.clone(),
+            tags.iter().map(|t| (*t).to_owned()).collect(),
+        );
+        Ok(digest)
+    }
+
+    /// Points `tag` of container package `owner/name` at the active
+    /// version named `digest`, taking it off the version that had it.
+    pub fn move_tag(
+        &mut self,
+        owner: &str,
+        name: &str,
+        tag: &str,
+        digest: &str,
+    ) -> Result<(), String> {
+        let index = self.package(owner, "container", name)?;
+        let now = self.now;
+        let package = &mut self.state.packages[index];
+        if !package
+            .versions
+            .iter()
+            .any(|v| v.deleted.is_none() && v.name == digest)
+        {
+            return Err(format!("{owner}/{name} has no active version {digest}"));
+        }
+        for version in package.versions.iter_mut().filter(|v| v.deleted.is_none()) {
+            let had = version.tags.iter().any(|t| t == tag);
+            if version.name == digest && !had {
+                version.tags.push(tag.to_owned());
+                version.updated = now;
+            } else if version.name != digest && had {
+                version.tags.retain(|t| t != tag);
+                version.updated = now;
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes the active version named `version` (a digest, or a version
+    /// number), as a DELETE through the API would.
+    pub fn delete_version(
+        &mut self,
+        owner: &str,
+        package_type: &str,
+        name: &str,
+        version: &str,
+    ) -> Result<(), String> {
+        let index = self.package(owner, package_type, name)?;
+        let now = self.now;
+        let found = self.state.packages[index]
+            .versions
+            .iter_mut()
+            .find(|v| v.deleted.is_none() && v.name == version)
+            .ok_or_else(|| format!("{owner}/{name} has no active version {version}"))?;
+        found.deleted = Some(now);
+        Ok(())
+    }
+
+    /// Restores the most recently deleted version named `version`.
+    pub fn restore_version(
+        &mut self,
+        owner: &str,
+        package_type: &str,
+        name: &str,
+        version: &str,
+    ) -> Result<(), String> {
+        let index = self.package(owner, package_type, name)?;
+        let found = self.state.packages[index]
+            .versions
+            .iter_mut()
+            .filter(|v| v.deleted.is_some() && v.name == version)
+            .max_by_key(|v| v.deleted)
+            .ok_or_else(|| format!("{owner}/{name} has no deleted version {version}"))?;
+        found.deleted = None;
+        Ok(())
+    }
+
+    /// Sets how often the active version named `version` was downloaded
+    /// (GitHub refuses to delete a public one downloaded too often).
+    pub fn set_downloads(
+        &mut self,
+        owner: &str,
+        package_type: &str,
+        name: &str,
+        version: &str,
+        downloads: u64,
+    ) -> Result<(), String> {
+        let index = self.package(owner, package_type, name)?;
+        let found = self.state.packages[index]
+            .versions
+            .iter_mut()
+            .find(|v| v.deleted.is_none() && v.name == version)
+            .ok_or_else(|| format!("{owner}/{name} has no active version {version}"))?;
+        found.downloads = downloads;
+        Ok(())
+    }
+
+    /// Adds a version to any package as GitHub would list it, without a
+    /// manifest (for listings that do not add up). Returns its id.
+    pub fn add_version(
+        &mut self,
+        owner: &str,
+        package_type: &str,
+        name: &str,
+        version: &VersionSeed,
+    ) -> Result<u64, String> {
+        let index = self.package(owner, package_type, name)?;
+        Ok(self.add(index, version.name.clone(), version.tags.clone()))
+    }
+
+    /// The name (digest) of the active version tagged `tag`.
+    pub fn digest_tagged(
+        &self,
+        owner: &str,
+        package_type: &str,
+        name: &str,
+        tag: &str,
+    ) -> Option<String> {
+        let index = self.state.position(owner, package_type, name)?;
+        self.state.packages[index]
+            .versions
+            .iter()
+            .find(|v| v.deleted.is_none() && v.tags.iter().any(|t| t == tag))
+            .map(|v| v.name.clone())
+    }
+
+    /// The name of the newest active version, as GitHub lists it first.
+    pub fn newest_version(&self, owner: &str, package_type: &str, name: &str) -> Option<String> {
+        let index = self.state.position(owner, package_type, name)?;
+        self.state.packages[index]
+            .versions
+            .iter()
+            .filter(|v| v.deleted.is_none())
+            .min_by(|a, b| crate::state::newest_first(a, b))
+            .map(|v| v.name.clone())
+    }
+
+    /// The id of the active version named `version` (a digest, or a
+    /// version number).
+    pub fn version_id(
+        &self,
+        owner: &str,
+        package_type: &str,
+        name: &str,
+        version: &str,
+    ) -> Option<u64> {
+        let index = self.state.position(owner, package_type, name)?;
+        self.state.packages[index]
+            .versions
+            .iter()
+            .find(|v| v.deleted.is_none() && v.name == version)
+            .map(|v| v.id)
+    }
+}
