@@ -6,7 +6,7 @@ use std::process::Output;
 
 use chrono::{Duration, Utc};
 use github_packages_fake::{Fake, ImageSeed, LimitsSeed, PackageSeed, Seed, TokenSeed};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 const TOKEN: &str = "ghp_cli_alice";
 
@@ -291,4 +291,225 @@ async fn mistakes_are_one_line_and_send_nothing() {
         "error: deleting or restoring needs a token; set GITHUB_TOKEN\n"
     );
     assert_eq!(fake.requests().len(), 0);
+}
+
+/// Characters that must never reach a terminal raw from a server.
+fn raw_hostile(text: &str) -> Option<char> {
+    text.chars()
+        .find(|c| *c != '\n' && github_packages::text::needs_escape(*c))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn server_text_is_inert_in_tables_and_escaped_in_json() {
+    let name = "évil\u{1b}[2J\u{202e}ppa";
+    let tags = ["v1\u{7}\r\n::error::forged", "ünï\u{202e}code-ß"];
+    let fake = Fake::start(
+        seed()
+            .package(
+                PackageSeed::new("acme", "container", name)
+                    .image(ImageSeed::new(tags).created(days_ago(60)))
+                    .image(ImageSeed::untagged().created(days_ago(50))),
+            )
+            .package(
+                PackageSeed::new("acme", "container", "tagged")
+                    .image(ImageSeed::new(["v2"]).created(days_ago(60)))
+                    .image(ImageSeed::new([tags[1]]).created(days_ago(40))),
+            ),
+    )
+    .await
+    .unwrap();
+    let runs: [&[&str]; 3] = [
+        &["packages", "org:acme", "container"],
+        &["versions", "org:acme", "container", name],
+        &PRUNE,
+    ];
+    for args in runs {
+        let output = ghpkg(Some(&fake), args).await;
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+        let (out, err) = (stdout(&output), stderr(&output));
+        assert_eq!(raw_hostile(&out), None, "{args:?}:\n{out}");
+        assert_eq!(raw_hostile(&err), None, "{args:?}:\n{err}");
+        assert!(
+            out.lines()
+                .all(|l| !l.trim_start().starts_with("::error::")),
+            "{out}"
+        );
+        if args[0] != "versions" {
+            assert!(
+                out.contains("évil\\u{1b}[2J\\u{202e}ppa"),
+                "{args:?}:\n{out}"
+            );
+        }
+        if args[0] != "packages" {
+            assert!(out.contains("ünï\\u{202e}code-ß"), "{args:?}:\n{out}");
+        }
+
+        // JSON: escaped as JSON escapes, and the values come back whole.
+        let output = ghpkg(Some(&fake), &[args, &["--json"]].concat()).await;
+        let out = stdout(&output);
+        assert_eq!(raw_hostile(&out), None, "{args:?}:\n{out}");
+        assert!(out.contains("\\u202e"), "{out}");
+        let value = json(&output);
+        let text = value.to_string();
+        match args[0] {
+            "packages" => assert!(value.as_array().unwrap().iter().any(|p| p["name"] == name)),
+            "versions" => assert!(
+                value
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|v| v["tags"] == json!(tags))
+            ),
+            _ => assert!(text.contains("ünï\u{202e}code-ß"), "{text}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_ages_are_usage_errors_from_a_flag_or_a_file() {
+    let fake = Fake::start(seed()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("policy.toml");
+    for (flag, value, key, expected) in [
+        (
+            "--keep-younger-than",
+            "99999999999d",
+            "keep_younger_than",
+            "longer than the longest age accepted, 36500d",
+        ),
+        (
+            "--delete-untagged-older-than",
+            "0d",
+            "delete_untagged_older_than",
+            "is under an hour",
+        ),
+    ] {
+        let by_flag = ghpkg(
+            Some(&fake),
+            &["plan", "org:acme", "--type", "container", flag, value],
+        )
+        .await;
+        std::fs::write(
+            &file,
+            format!("package_type = \"container\"\n{key} = \"{value}\"\n"),
+        )
+        .unwrap();
+        let by_file = ghpkg(
+            Some(&fake),
+            &["plan", "org:acme", "--policy", file.to_str().unwrap()],
+        )
+        .await;
+        for output in [by_flag, by_file] {
+            assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+            // One sentence (clap adds a line pointing at --help).
+            let error = stderr(&output);
+            let first = error.lines().next().unwrap_or_default();
+            assert!(
+                first.starts_with("error: ") && first.contains(expected),
+                "{error}"
+            );
+        }
+    }
+    assert!(fake.requests().is_empty(), "{:?}", fake.requests());
+
+    // Said explicitly, an untagged age under an hour is accepted.
+    let output = ghpkg(
+        Some(&fake),
+        &[
+            "plan",
+            "org:acme",
+            "--type",
+            "container",
+            "--delete-untagged-older-than",
+            "0d",
+            "--allow-untagged-under-an-hour",
+        ],
+    )
+    .await;
+    assert!(output.status.success(), "{}", stderr(&output));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn plain_http_elsewhere_and_a_missing_token_stop_before_any_request() {
+    let fake = Fake::start(seed()).await.unwrap();
+    let cases: [(&[&str], &str); 2] = [
+        (
+            &[
+                "--api-url",
+                "http://ghe.example.com",
+                "packages",
+                "org:acme",
+                "npm",
+            ],
+            "error: invalid client configuration: the API root `http://ghe.example.com` is plain http",
+        ),
+        (
+            &[
+                "--registry",
+                "http://registry.example",
+                "plan",
+                "org:acme",
+                "--type",
+                "container",
+            ],
+            "error: the registry `http://registry.example` is plain http to another machine",
+        ),
+    ];
+    for (args, expected) in cases {
+        let output = ghpkg(Some(&fake), args).await;
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(stderr(&output).starts_with(expected), "{}", stderr(&output));
+    }
+    fake.clear_requests();
+
+    // Without a token, `prune --execute` stops before planning.
+    let output = ghpkg(
+        None,
+        &[&["--api-url", fake.url()], &PRUNE[..], &["--execute"]].concat(),
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "error: deleting or restoring needs a token; set GITHUB_TOKEN\n"
+    );
+    assert!(fake.requests().is_empty(), "{:?}", fake.requests());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_executed_prune_reports_what_changed_since_the_plan() {
+    let fake = Fake::start(seed()).await.unwrap();
+    // After the plan, right before the prune deletes, the old untagged
+    // image is tagged `latest`: when its versions are listed a second time.
+    let untagged = fake.active_versions("acme", "container", "app").unwrap()[1].clone();
+    let mut listings = 0;
+    fake.on_request(move |request, world| {
+        if request.path.ends_with("/app/versions") {
+            listings += 1;
+            if listings == 2 {
+                world.move_tag("acme", "app", "latest", &untagged).unwrap();
+            }
+        }
+    });
+    let output = ghpkg(
+        Some(&fake),
+        &[&PRUNE[..], &["--execute", "--json"]].concat(),
+    )
+    .await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let execution = &json(&output)["execution"]["packages"][0];
+    assert_eq!(execution["changed"], 1, "{execution}");
+    assert_eq!(execution["deleted"], 0, "{execution}");
+    let version = &execution["versions"][0];
+    assert_eq!(version["outcome"], "changed");
+    assert_eq!(
+        version["detail"],
+        "its tags were [] in the plan and are [latest] now"
+    );
+    assert_eq!(deletes(&fake), 0);
 }

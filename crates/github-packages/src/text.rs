@@ -36,13 +36,13 @@ pub const REDACTED: &str = "[redacted]";
 const MIN_ENCODED_SECRET: usize = 8;
 
 /// The secrets to remove from server text (a token, a restore token), in
-/// every form a server can echo them: as sent, percent-encoded, and in
-/// base64 (alone, or inside HTTP Basic credentials `user:secret`, whatever
-/// the user name).
+/// every form a server can echo them: as sent, percent-encoded (any byte,
+/// in either case, `+` for a space), and in base64 (alone, or inside HTTP
+/// Basic credentials `user:secret`, whatever the user name).
 #[derive(Clone, Debug, Default)]
 pub struct Scrub<'a> {
-    /// Each secret as sent and percent-encoded, longest first.
-    forms: Vec<Cow<'a, str>>,
+    /// Each secret, longest first.
+    secrets: Vec<&'a str>,
     /// The base64 characters each secret determines whatever surrounds
     /// it, in each of the three alignments and both alphabets; a run of
     /// base64 that contains one is removed whole.
@@ -52,22 +52,21 @@ pub struct Scrub<'a> {
 impl<'a> Scrub<'a> {
     /// Removes `secrets` (empty ones are ignored).
     pub fn new(secrets: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut forms: Vec<Cow<'a, str>> = Vec::new();
+        let mut kept: Vec<&'a str> = Vec::new();
         let mut encoded = Vec::new();
         for secret in secrets.into_iter().filter(|s| !s.is_empty()) {
-            let escaped = percent_encode(secret);
-            if escaped != secret {
-                forms.push(Cow::Owned(escaped));
-            }
-            forms.push(Cow::Borrowed(secret));
+            kept.push(secret);
             if secret.len() >= MIN_ENCODED_SECRET {
                 encoded.extend(base64_cores(secret.as_bytes()));
             }
         }
-        forms.sort_by_key(|form| std::cmp::Reverse(form.len()));
+        kept.sort_by_key(|secret| std::cmp::Reverse(secret.len()));
         encoded.sort_unstable();
         encoded.dedup();
-        Self { forms, encoded }
+        Self {
+            secrets: kept,
+            encoded,
+        }
     }
 
     /// `raw` with every secret replaced, control characters escaped, and at
@@ -84,9 +83,12 @@ impl<'a> Scrub<'a> {
     /// Like [`Scrub::text`] with another bound.
     pub fn bounded(&self, raw: &str, max_bytes: usize) -> String {
         let mut text = Cow::Borrowed(raw);
-        for form in &self.forms {
-            if text.contains(form.as_ref()) {
-                text = Cow::Owned(text.replace(form.as_ref(), REDACTED));
+        for secret in &self.secrets {
+            let mut from = 0;
+            while let Some(found) = find_escaped(&text[from..], secret.as_bytes()) {
+                let (start, end) = (from + found.start, from + found.end);
+                text = Cow::Owned(format!("{}{REDACTED}{}", &text[..start], &text[end..]));
+                from = start + REDACTED.len();
             }
         }
         for core in &self.encoded {
@@ -101,6 +103,35 @@ impl<'a> Scrub<'a> {
         }
         inert(&text, max_bytes)
     }
+}
+
+/// Where `secret` first occurs in `text`, each of its bytes as itself or
+/// percent-escaped (`%5F`, `%5f`; `+` for a space).
+fn find_escaped(text: &str, secret: &[u8]) -> Option<std::ops::Range<usize>> {
+    let bytes = text.as_bytes();
+    let hex = |b: u8| char::from(b).to_digit(16);
+    let matches_at = |start: usize| {
+        let mut at = start;
+        for &wanted in secret {
+            match bytes.get(at) {
+                Some(&b) if b == wanted => at += 1,
+                Some(b'+') if wanted == b' ' => at += 1,
+                Some(b'%') => {
+                    let high = bytes.get(at + 1).copied().and_then(hex)?;
+                    let low = bytes.get(at + 2).copied().and_then(hex)?;
+                    if high * 16 + low != u32::from(wanted) {
+                        return None;
+                    }
+                    at += 3;
+                }
+                _ => return None,
+            }
+        }
+        Some(at)
+    };
+    (0..bytes.len())
+        .filter(|&start| text.is_char_boundary(start))
+        .find_map(|start| matches_at(start).map(|end| start..end))
 }
 
 /// The base64 characters that `secret` alone determines when it is
@@ -173,20 +204,6 @@ pub fn needs_escape(c: char) -> bool {
         || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
-/// Percent-encodes everything but RFC 3986's unreserved characters, as a
-/// query string would carry the secret.
-fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            out.push(byte as char);
-        } else {
-            let _ = write!(out, "%{byte:02X}");
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,6 +218,10 @@ mod tests {
         assert_eq!(
             scrub.text("/restore?token=pkg%20token%2F1&x=1 and pkg token/1"),
             "/restore?token=[redacted]&x=1 and [redacted]"
+        );
+        assert_eq!(
+            scrub.text("over-escaped: ghp%5Fcanary%31%323, form: pkg+token%2f1"),
+            "over-escaped: [redacted], form: [redacted]"
         );
         assert_eq!(Scrub::new([""]).text("nothing to hide"), "nothing to hide");
     }
