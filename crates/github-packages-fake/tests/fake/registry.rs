@@ -367,3 +367,75 @@ async fn tags_are_listed() {
     );
     assert!(list.iter().any(|t| t.ends_with(".sig")));
 }
+
+#[tokio::test]
+async fn the_world_changes_as_a_registry_and_github_change_together() {
+    let fake = start(seed()).await;
+    let name = "acme/team/app";
+    let token = registry_token(&fake, Some(ALICE), name).await;
+    let before = fake
+        .active_versions("acme", "container", "team/app")
+        .unwrap();
+    let orphan = before.last().unwrap().clone();
+
+    // A multi-arch push that reuses an existing manifest, tagged `latest`:
+    // the tag moves off v1.0.0's index.
+    let index = fake
+        .change(|world| world.push_index("acme", "team/app", &["latest"], &[&orphan]))
+        .unwrap();
+    let (status, content_type, digest, body) = manifest(&fake, "GET", name, "latest", &token).await;
+    assert_eq!(status, 200);
+    assert_eq!(content_type.as_deref(), Some(media::OCI_INDEX));
+    assert_eq!(digest.as_deref(), Some(index.as_str()));
+    let listed: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(listed["manifests"][0]["digest"], orphan.as_str());
+    let after = fake
+        .active_versions("acme", "container", "team/app")
+        .unwrap();
+    assert_eq!(after[0], index, "the newest version");
+    assert_eq!(after.len(), before.len() + 1);
+
+    // A pushed image, then a deletion and a restore, as the API does them.
+    let pushed = fake
+        .change(|world| world.push_image("acme", "team/app", &ImageSeed::new(["v2.0.0"]).signed()))
+        .unwrap();
+    assert_eq!(manifest(&fake, "HEAD", name, &pushed, &token).await.0, 200);
+    fake.change(|world| world.delete_version("acme", "container", "team/app", &pushed))
+        .unwrap();
+    assert_eq!(manifest(&fake, "HEAD", name, "v2.0.0", &token).await.0, 404);
+    fake.change(|world| world.restore_version("acme", "container", "team/app", &pushed))
+        .unwrap();
+    assert_eq!(manifest(&fake, "HEAD", name, "v2.0.0", &token).await.0, 200);
+
+    // A tag moved by hand, and a change made at a request.
+    fake.change(|world| world.move_tag("acme", "team/app", "latest", &pushed))
+        .unwrap();
+    assert_eq!(
+        manifest(&fake, "HEAD", name, "latest", &token)
+            .await
+            .2
+            .as_deref(),
+        Some(pushed.as_str())
+    );
+    // The hook moves the tag back before the HEAD is answered.
+    let moved_to = index.clone();
+    fake.on_request(move |request, world| {
+        if request.method == "HEAD" {
+            world
+                .move_tag("acme", "team/app", "latest", &moved_to)
+                .unwrap();
+        }
+    });
+    assert_eq!(
+        manifest(&fake, "HEAD", name, "latest", &token)
+            .await
+            .2
+            .as_deref(),
+        Some(index.as_str())
+    );
+    assert!(
+        fake.change(|world| world.move_tag("acme", "team/app", "x", "sha256:none"))
+            .is_err(),
+        "no such version"
+    );
+}
