@@ -32,6 +32,36 @@ impl World<'_> {
             .ok_or_else(|| format!("no {package_type} package {owner}/{name}"))
     }
 
+    /// The active version named `version` of a package, to change.
+    fn active(
+        &mut self,
+        owner: &str,
+        package_type: &str,
+        name: &str,
+        version: &str,
+    ) -> Result<&mut Version, String> {
+        let index = self.package(owner, package_type, name)?;
+        self.state.packages[index]
+            .versions
+            .iter_mut()
+            .find(|v| v.deleted.is_none() && v.name == version)
+            .ok_or_else(|| format!("{owner}/{name} has no active version {version}"))
+    }
+
+    /// The active versions of a package, if there is one.
+    fn listed(
+        &self,
+        owner: &str,
+        package_type: &str,
+        name: &str,
+    ) -> impl Iterator<Item = &Version> {
+        self.state
+            .position(owner, package_type, name)
+            .into_iter()
+            .flat_map(|index| &self.state.packages[index].versions)
+            .filter(|v| v.deleted.is_none())
+    }
+
     fn next_id(&self) -> u64 {
         self.state
             .packages
@@ -169,14 +199,8 @@ impl World<'_> {
         name: &str,
         version: &str,
     ) -> Result<(), String> {
-        let index = self.package(owner, package_type, name)?;
         let now = self.now;
-        let found = self.state.packages[index]
-            .versions
-            .iter_mut()
-            .find(|v| v.deleted.is_none() && v.name == version)
-            .ok_or_else(|| format!("{owner}/{name} has no active version {version}"))?;
-        found.deleted = Some(now);
+        self.active(owner, package_type, name, version)?.deleted = Some(now);
         Ok(())
     }
 
@@ -209,13 +233,7 @@ impl World<'_> {
         version: &str,
         downloads: u64,
     ) -> Result<(), String> {
-        let index = self.package(owner, package_type, name)?;
-        let found = self.state.packages[index]
-            .versions
-            .iter_mut()
-            .find(|v| v.deleted.is_none() && v.name == version)
-            .ok_or_else(|| format!("{owner}/{name} has no active version {version}"))?;
-        found.downloads = downloads;
+        self.active(owner, package_type, name, version)?.downloads = downloads;
         Ok(())
     }
 
@@ -240,39 +258,15 @@ impl World<'_> {
         name: &str,
         tag: &str,
     ) -> Option<String> {
-        let index = self.state.position(owner, package_type, name)?;
-        self.state.packages[index]
-            .versions
-            .iter()
-            .find(|v| v.deleted.is_none() && v.tags.iter().any(|t| t == tag))
+        self.listed(owner, package_type, name)
+            .find(|v| v.tags.iter().any(|t| t == tag))
             .map(|v| v.name.clone())
     }
 
     /// The name of the newest active version, as GitHub lists it first.
     pub fn newest_version(&self, owner: &str, package_type: &str, name: &str) -> Option<String> {
-        let index = self.state.position(owner, package_type, name)?;
-        self.state.packages[index]
-            .versions
-            .iter()
-            .filter(|v| v.deleted.is_none())
+        self.listed(owner, package_type, name)
             .min_by(|a, b| crate::state::newest_first(a, b))
             .map(|v| v.name.clone())
-    }
-
-    /// The id of the active version named `version` (a digest, or a
-    /// version number).
-    pub fn version_id(
-        &self,
-        owner: &str,
-        package_type: &str,
-        name: &str,
-        version: &str,
-    ) -> Option<u64> {
-        let index = self.state.position(owner, package_type, name)?;
-        self.state.packages[index]
-            .versions
-            .iter()
-            .find(|v| v.deleted.is_none() && v.name == version)
-            .map(|v| v.id)
     }
 }

@@ -101,6 +101,19 @@ fn outcome_of<'a>(
         .unwrap_or_else(|| panic!("no outcome for {name}: {done:#?}"))
 }
 
+/// A kept release and two old untagged images, and the plan under
+/// [`policy`], which deletes the two.
+async fn release_and_two_strays() -> (Fake, Retention, Plan) {
+    let app = PackageSeed::new("acme", "container", "app")
+        .image(ImageSeed::new(["v1.0.0"]).created(days_ago(90)))
+        .image(ImageSeed::untagged().created(days_ago(60)))
+        .image(ImageSeed::untagged().created(days_ago(50)));
+    let fake = Fake::start(seed(app)).await.unwrap();
+    let retention = retention(&fake);
+    let plan = plan(&retention, &policy()).await;
+    (fake, retention, plan)
+}
+
 #[tokio::test]
 async fn a_version_tagged_since_the_plan_is_kept() {
     let app = PackageSeed::new("acme", "container", "app")
@@ -166,13 +179,7 @@ async fn a_version_tagged_since_the_plan_is_kept() {
 
 #[tokio::test]
 async fn a_new_multi_arch_push_that_reuses_a_planned_manifest_keeps_it() {
-    let app = PackageSeed::new("acme", "container", "app")
-        .image(ImageSeed::new(["v1.0.0"]).created(days_ago(90)))
-        .image(ImageSeed::untagged().created(days_ago(60)))
-        .image(ImageSeed::untagged().created(days_ago(50)));
-    let fake = Fake::start(seed(app)).await.unwrap();
-    let retention = retention(&fake);
-    let plan = plan(&retention, &policy()).await;
+    let (fake, retention, plan) = release_and_two_strays().await;
     let app = only(&plan);
     let orphans: Vec<_> = app.deletions().cloned().collect();
     assert_eq!(orphans.len(), 2);
@@ -253,13 +260,7 @@ async fn a_restored_index_keeps_the_children_the_plan_found_orphaned() {
 
 #[tokio::test]
 async fn a_version_deleted_by_someone_else_counts_as_gone_without_a_request() {
-    let app = PackageSeed::new("acme", "container", "app")
-        .image(ImageSeed::new(["v1.0.0"]).created(days_ago(90)))
-        .image(ImageSeed::untagged().created(days_ago(60)))
-        .image(ImageSeed::untagged().created(days_ago(50)));
-    let fake = Fake::start(seed(app)).await.unwrap();
-    let retention = retention(&fake);
-    let plan = plan(&retention, &policy()).await;
+    let (fake, retention, plan) = release_and_two_strays().await;
     let gone = only(&plan).deletions().next().unwrap().clone();
     fake.change(|world| world.delete_version("acme", "container", "app", &gone.name))
         .unwrap();
