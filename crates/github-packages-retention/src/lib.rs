@@ -147,8 +147,9 @@ impl Retention {
     /// GitHub's listings are checked, not trusted: a version listed twice
     /// with different tags is kept, a digest listed under two ids gets the
     /// more protective decision for both, and a package whose listing
-    /// skipped versions (it shows fewer than the package's
-    /// `version_count`, or misses a tag the registry has) deletes nothing.
+    /// may have skipped versions (it shows fewer than the package's
+    /// `version_count`, or misses a tag the registry has) is read again
+    /// and, if no read adds up, deletes nothing.
     ///
     /// When every name in `policy.packages` is literal (no `*` or `?`), the
     /// packages are fetched by name rather than listed, which is what a
