@@ -108,7 +108,7 @@ fn judge(policy: &Policy, labels: &[String], rank: Option<usize>, age: chrono::D
     if let Some(limit) = policy.delete_tags_older_than
         && older_than(limit)
     {
-        let patterns: Option<Vec<&crate::Pattern>> = labels
+        let patterns: Option<Vec<&crate::policy::Pattern>> = labels
             .iter()
             .map(|l| policy.delete_tags.iter().find(|p| p.matches(l)))
             .collect();

@@ -14,9 +14,9 @@ use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
 use crate::container::order;
-use crate::plan::{short, shown};
+use crate::plan::{PackagePlan, Plan, VersionPlan, short, shown};
+use crate::retention::Retention;
 use crate::verify::{self, Standing, Verdict};
-use crate::{PackagePlan, Plan, Retention, VersionPlan};
 
 /// How old a plan [`Retention::execute`] accepts by default: long enough to
 /// review a plan, short enough that the registry has not moved far.

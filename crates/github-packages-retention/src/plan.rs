@@ -11,7 +11,7 @@ use github_packages::{Owner, PackageType, VersionId};
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
-use crate::container::manifest::Manifest;
+use crate::manifest::Manifest;
 use crate::policy::Age;
 
 /// What happens to a version.

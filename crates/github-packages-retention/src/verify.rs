@@ -9,10 +9,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use github_packages::{PackageRef, PackageType, PackageVersion, VersionId};
 
-use crate::container::manifest::Manifest;
 use crate::container::protect::{Node, Reader, Role};
 use crate::container::registry::Registry;
 use crate::listing;
+use crate::manifest::Manifest;
 use crate::plan::{PackagePlan, Reason, VersionPlan, short, shown_tags};
 
 /// What becomes of one planned deletion.

@@ -1,7 +1,7 @@
 //! Container packages: the registry behind them, the tags that name other
 //! images, what a kept image needs, and the order deletions go in.
 
-pub(crate) mod manifest;
+pub(crate) mod challenge;
 pub(crate) mod order;
 pub(crate) mod protect;
 pub(crate) mod registry;

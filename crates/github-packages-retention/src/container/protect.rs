@@ -20,9 +20,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use futures::{StreamExt, stream};
 
-use super::manifest::Manifest;
 use super::registry::Registry;
 use super::tags::{Follows, follows};
+use crate::manifest::Manifest;
 use crate::plan::{Action, PackagePlan, Reason};
 
 /// Manifests read at once.

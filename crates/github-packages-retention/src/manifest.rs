@@ -1,6 +1,7 @@
-//! What a manifest says about other manifests: an index's entries, an
-//! artifact's subject. A digest names its bytes, so what is read here
-//! never changes and is read once per digest.
+//! What a container manifest says about other manifests: an index's
+//! entries, an artifact's subject. A digest names its bytes, so what is
+//! read here never changes: a plan keeps it, and execution reads only
+//! digests that are new.
 
 use oci_spec::image::{Descriptor, ImageIndex, ImageManifest};
 
