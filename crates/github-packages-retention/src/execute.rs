@@ -371,18 +371,17 @@ impl<P: FnMut(&PackagePlan, &VersionOutcome)> PackageRun<'_, P> {
             .client
             .packages(package.owner.clone())
             .package(package.package_type.clone(), package.name.clone());
-        let waves = order::waves(package);
         let mut manifests: BTreeMap<String, _> = package.manifests.clone();
         let mut deleted: HashSet<VersionId> = HashSet::new();
         let mut not_done: Vec<&VersionPlan> = Vec::new();
         let mut changed: Vec<&VersionPlan> = Vec::new();
-        for (number, wave) in waves.iter().enumerate() {
-            let pending: Vec<&VersionPlan> = waves[number..].iter().flatten().copied().collect();
+        let mut pending: Vec<&VersionPlan> = package.deletions().collect();
+        while !pending.is_empty() {
             if halted || has_stopped(stop) {
-                for version in wave {
+                for version in std::mem::take(&mut pending) {
                     self.settle(version, Outcome::NotAttempted, None);
                 }
-                continue;
+                break;
             }
             let standing = Standing {
                 plan: package,
@@ -409,13 +408,19 @@ impl<P: FnMut(&PackagePlan, &VersionOutcome)> PackageRun<'_, P> {
                     return halted;
                 }
             };
+            // The outermost of what is left, ordered by every manifest
+            // read so far (a plan made by hand knows none before the
+            // first check).
+            let wave = order::outermost(&pending, &manifests);
+            pending.retain(|v| !wave.iter().any(|w| w.id == v.id));
             let mut to_delete: Vec<&VersionPlan> = Vec::new();
             for version in wave {
-                match verdicts
-                    .get(&version.id)
-                    .cloned()
-                    .unwrap_or(Verdict::Delete)
-                {
+                // Every pending version has a verdict; were one missing,
+                // it would stay.
+                let verdict = verdicts.get(&version.id).cloned().unwrap_or_else(|| {
+                    Verdict::Held("not deleted: its current state was not checked".to_owned())
+                });
+                match verdict {
                     Verdict::Delete => to_delete.push(version),
                     Verdict::Gone => {
                         deleted.insert(version.id);

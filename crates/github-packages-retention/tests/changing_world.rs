@@ -690,3 +690,83 @@ async fn the_referrers_tag_follows_its_image_and_is_not_a_release() {
             .starts_with("referrers index of kept sha256:")
     );
 }
+
+#[tokio::test]
+async fn a_plan_made_by_hand_is_checked_and_ordered_like_any_other() {
+    let app = PackageSeed::new("acme", "container", "app")
+        .image(
+            ImageSeed::new(["v1.0.0"])
+                .platforms(["linux/amd64", "linux/arm64"])
+                .created(days_ago(90)),
+        )
+        .image(
+            ImageSeed::untagged()
+                .platforms(["linux/amd64", "linux/arm64"])
+                .created(days_ago(60)),
+        );
+    let fake = Fake::start(seed(app)).await.unwrap();
+    let retention = retention(&fake);
+    // Another tool's plan: delete every untagged version, unchecked.
+    let client = retention.client().clone();
+    let handle = client
+        .packages(Owner::org("acme"))
+        .package(PackageType::Container, "app");
+    let listed: Vec<_> = futures::TryStreamExt::try_collect(handle.versions().stream())
+        .await
+        .unwrap();
+    // Oldest first, so that the untagged index comes after its children.
+    let versions = listed
+        .iter()
+        .rev()
+        .map(|v| github_packages_retention::VersionPlan {
+            id: v.id(),
+            name: v.name().to_owned(),
+            tags: v.tags().to_vec(),
+            created_at: v.created_at(),
+            reason: if v.tags().is_empty() {
+                Reason::Untagged { age_days: 60 }
+            } else {
+                Reason::NoRule
+            },
+        })
+        .collect();
+    let plan = Plan {
+        made_at: Utc::now(),
+        packages: vec![PackagePlan::new(
+            Owner::org("acme"),
+            PackageType::Container,
+            "app",
+            versions,
+        )],
+    };
+    assert_eq!(plan.counts().delete, 5);
+    fake.clear_requests();
+    let done = execute(&retention, &plan).await;
+
+    // The kept release's two platforms are kept by the check, which says
+    // the plan keeps their index.
+    assert_eq!(done.count(Outcome::Changed), 2, "{}", done.summary());
+    for version in done.packages[0]
+        .versions
+        .iter()
+        .filter(|v| v.outcome == Outcome::Changed)
+    {
+        let detail = version.detail.as_deref().unwrap();
+        assert!(
+            detail.starts_with("child of kept index sha256:")
+                && detail.ends_with("which the plan keeps"),
+            "{detail}"
+        );
+    }
+    // The untagged image goes, its index (pushed last: the highest id of
+    // the three) first, although the plan did not say which it was.
+    let deletes = deletes(&fake);
+    assert_eq!(deletes.len(), 3, "{deletes:?}");
+    let index = listed
+        .iter()
+        .filter(|v| v.tags().is_empty())
+        .map(|v| v.id())
+        .max()
+        .unwrap();
+    assert!(deletes[0].ends_with(&format!("/{index}")), "{deletes:?}");
+}

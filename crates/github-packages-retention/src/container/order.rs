@@ -4,16 +4,31 @@
 //! leaves a tag that does not pull, nor an image that lost its signature
 //! while it stays.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::tags::follows;
-use crate::plan::{PackagePlan, VersionPlan};
+use crate::manifest::Manifest;
+use crate::plan::VersionPlan;
 
-/// The plan's deletions in waves: each wave only holds versions whose
-/// parents among the deletions are in earlier waves. Without manifests
-/// (other package types) there is one wave.
-pub(crate) fn waves(plan: &PackagePlan) -> Vec<Vec<&VersionPlan>> {
-    let deletions: Vec<&VersionPlan> = plan.deletions().collect();
+/// The first wave of `deletions`: those no other of them lists, signs or
+/// refers to, as far as `manifests` (by digest) and tags show. Without
+/// manifests (other package types) that is all of them.
+pub(crate) fn outermost<'a>(
+    deletions: &[&'a VersionPlan],
+    manifests: &BTreeMap<String, Manifest>,
+) -> Vec<&'a VersionPlan> {
+    waves(deletions, manifests)
+        .into_iter()
+        .next()
+        .unwrap_or_default()
+}
+
+/// `deletions` in waves: each wave only holds versions whose parents
+/// among the deletions are in earlier waves.
+fn waves<'a>(
+    deletions: &[&'a VersionPlan],
+    manifests: &BTreeMap<String, Manifest>,
+) -> Vec<Vec<&'a VersionPlan>> {
     let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, version) in deletions.iter().enumerate() {
         by_name.entry(version.name.as_str()).or_default().push(i);
@@ -21,7 +36,7 @@ pub(crate) fn waves(plan: &PackagePlan) -> Vec<Vec<&VersionPlan>> {
     // parent → children, among the deletions.
     let mut edges: Vec<(usize, usize)> = Vec::new();
     for (parent, version) in deletions.iter().enumerate() {
-        if let Some(manifest) = plan.manifests.get(&version.name) {
+        if let Some(manifest) = manifests.get(&version.name) {
             for (child, _) in &manifest.children {
                 for &c in by_name.get(child.as_str()).into_iter().flatten() {
                     edges.push((parent, c));
@@ -57,7 +72,7 @@ pub(crate) fn waves(plan: &PackagePlan) -> Vec<Vec<&VersionPlan>> {
     }
     let levels = depth.iter().copied().max().map_or(0, |d| d + 1);
     let mut waves: Vec<Vec<&VersionPlan>> = vec![Vec::new(); levels];
-    for (i, version) in deletions.into_iter().enumerate() {
+    for (i, version) in deletions.iter().enumerate() {
         waves[depth[i]].push(version);
     }
     waves.retain(|wave| !wave.is_empty());
