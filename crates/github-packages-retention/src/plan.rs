@@ -158,8 +158,10 @@ pub(crate) fn shown(text: &str) -> String {
     inert(text, MAX_FIELD)
 }
 
-/// A digest shortened for people, `sha256:` and 12 hex digits; any other
-/// name as [`shown`].
+/// A version's name for people: a digest shortened to `sha256:` and 12
+/// hex digits, any other name whole; either with control characters,
+/// escapes and bidirectional overrides made visible, and cut at a
+/// character boundary if long.
 pub fn short(name: &str) -> String {
     match name.split_once(':') {
         Some((algorithm, hex)) if hex.chars().count() > 12 => shown(&format!(
