@@ -272,11 +272,11 @@ impl Out {
             if let Some(why) = &package.blocked {
                 println!("{name}: left alone: {}", line(why));
             }
-            for version in package
+            let changed = package
                 .versions
                 .iter()
-                .filter(|v| v.outcome == Outcome::Changed || package.errors().any(|e| e.id == v.id))
-            {
+                .filter(|v| v.outcome == Outcome::Changed);
+            for version in changed.chain(package.errors()) {
                 println!("{name}: {version}");
             }
         }

@@ -481,11 +481,11 @@ async fn plain_http_elsewhere_and_a_missing_token_stop_before_any_request() {
     assert!(fake.requests().is_empty(), "{:?}", fake.requests());
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn an_executed_prune_reports_what_changed_since_the_plan() {
+/// A fake where, after the plan and right before the prune deletes (when
+/// the image's versions are listed a second time), the old untagged image
+/// is tagged `latest`.
+async fn retagged_during_the_run() -> Fake {
     let fake = Fake::start(seed()).await.unwrap();
-    // After the plan, right before the prune deletes, the old untagged
-    // image is tagged `latest`: when its versions are listed a second time.
     let untagged = fake.active_versions("acme", "container", "app").unwrap()[1].clone();
     let mut listings = 0;
     fake.on_request(move |request, world| {
@@ -496,6 +496,12 @@ async fn an_executed_prune_reports_what_changed_since_the_plan() {
             }
         }
     });
+    fake
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_executed_prune_reports_what_changed_since_the_plan() {
+    let fake = retagged_during_the_run().await;
     let output = ghpkg(
         Some(&fake),
         &[&PRUNE[..], &["--execute", "--json"]].concat(),
@@ -512,4 +518,22 @@ async fn an_executed_prune_reports_what_changed_since_the_plan() {
         "its tags were [] in the plan and are [latest] now"
     );
     assert_eq!(deletes(&fake), 0);
+
+    // In words.
+    let fake = retagged_during_the_run().await;
+    let output = ghpkg(Some(&fake), &[&PRUNE[..], &["--execute"]].concat()).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains(
+            ": changed since the plan: its tags were [] in the plan and are [latest] now"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.ends_with(
+            "deleted 0, already gone 0, changed since the plan 1, refused 0, failed 0, not attempted 0\n"
+        ),
+        "{text}"
+    );
 }
