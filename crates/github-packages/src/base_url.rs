@@ -114,8 +114,19 @@ pub fn is_loopback_host(host: &str) -> bool {
 
 /// Refuses a plain-`http` URL to another machine unless `allowed`: the
 /// token would cross the network unencrypted. `what` names the URL in the
-/// one-sentence error ("the API root").
-pub(crate) fn check_plain_http(what: &str, url: &Url, allowed: bool) -> Result<(), String> {
+/// one-sentence error ("the API root"); the retention crate checks its
+/// registry URLs with it too.
+///
+/// ```
+/// use github_packages::{check_plain_http, reqwest::Url};
+///
+/// let url = Url::parse("http://registry.example")?;
+/// assert!(check_plain_http("the registry", &url, false).is_err());
+/// assert!(check_plain_http("the registry", &url, true).is_ok());
+/// assert!(check_plain_http("the registry", &Url::parse("http://127.0.0.1:5000")?, false).is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn check_plain_http(what: &str, url: &Url, allowed: bool) -> Result<(), String> {
     let host = url.host_str().unwrap_or_default();
     if url.scheme() == "http" && !allowed && !is_loopback_host(host) {
         return Err(format!(

@@ -154,7 +154,7 @@ pub mod text;
 mod throttle;
 mod transport;
 
-pub use base_url::is_loopback_host;
+pub use base_url::{check_plain_http, is_loopback_host};
 pub use bulk::{Bulk, BulkAction, BulkItem, BulkOutcome, BulkReport};
 pub use client::{
     Client, ClientBuilder, DEFAULT_API_VERSION, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_SIZE,

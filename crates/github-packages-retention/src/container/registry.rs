@@ -199,17 +199,9 @@ impl RegistryBuilder {
     }
 }
 
-/// Refuses plain `http` to another machine unless allowed.
+/// [`github_packages::check_plain_http`], as a registry error.
 fn check_plain_http(what: &str, url: &Url, allowed: bool) -> Result<(), RegistryError> {
-    let host = url.host_str().unwrap_or_default();
-    if url.scheme() == "http" && !allowed && !github_packages::is_loopback_host(host) {
-        return Err(RegistryError(format!(
-            "{what} `{}` is plain http to another machine, which would send the token \
-             unencrypted; use https, or allow insecure http explicitly",
-            url.origin().ascii_serialization()
-        )));
-    }
-    Ok(())
+    github_packages::check_plain_http(what, url, allowed).map_err(RegistryError)
 }
 
 impl Registry {
