@@ -191,7 +191,7 @@ async fn run(cli: Cli, out: &Out) -> Result<ExitCode, Failure> {
         allow_insecure_http: cli.allow_insecure_http,
     };
     match cli.command {
-        Command::Demo { execute } => Ok(demo::run(out, execute).await?),
+        Command::Demo { execute } => demo::run(out, execute).await,
         Command::Packages {
             owner,
             package_type,

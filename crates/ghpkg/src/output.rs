@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use chrono::{DateTime, Utc};
 use github_packages::text::{MAX_SHOWN, inert, needs_escape};
 use github_packages::{BulkOutcome, BulkReport, Package, PackageVersion};
-use github_packages_retention::{Action, Execution, Outcome, Plan, short};
+use github_packages_retention::{Action, Execution, Outcome, Plan, short, short_tag};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -95,24 +95,9 @@ fn cell(text: &str) -> String {
     inert(text, MAX_CELL)
 }
 
-/// Tags for a table, each safe; the digest in a tag that names another
-/// image (`sha256-<hex>.sig`, `sha256-<hex>`) shortened like a version's.
+/// Tags for a table, each safe, a digest in a tag shortened.
 fn tags(tags: &[String]) -> String {
-    let shown: Vec<String> = tags
-        .iter()
-        .map(|tag| {
-            let (name, suffix) = match tag.rsplit_once('.') {
-                Some((name, suffix)) => (name, format!(".{suffix}")),
-                None => (tag.as_str(), String::new()),
-            };
-            match name.strip_prefix("sha256-") {
-                Some(hex) if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
-                    cell(&format!("sha256-{}…{suffix}", &hex[..12]))
-                }
-                _ => cell(tag),
-            }
-        })
-        .collect();
+    let shown: Vec<String> = tags.iter().map(|tag| short_tag(tag)).collect();
     shown.join(", ")
 }
 

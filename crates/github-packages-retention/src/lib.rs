@@ -60,6 +60,7 @@ mod retention;
 mod verify;
 
 pub use container::registry::{Registry, RegistryBuilder, RegistryError};
+pub use container::tags::short_tag;
 pub use execute::{
     DEFAULT_MAX_PLAN_AGE, ExecuteError, ExecuteOptions, Execution, Outcome, PackageOutcome,
     VersionOutcome,

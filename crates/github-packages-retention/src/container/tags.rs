@@ -13,6 +13,8 @@
 //! the most recent tagged versions and no tag pattern selects a version by
 //! them.
 
+use crate::plan::shown;
+
 /// What a following tag says about the digest it names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Follows {
@@ -39,6 +41,23 @@ pub(crate) fn follows(tag: &str) -> Option<(String, Follows)> {
     let valid =
         algorithm == "sha256" && hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit());
     valid.then(|| (format!("{algorithm}:{}", hex.to_ascii_lowercase()), follows))
+}
+
+/// A tag for people: one that names another image with its digest cut
+/// like a version's (`sha256-0123456789ab….sig`), any other [`shown`]
+/// whole.
+pub fn short_tag(tag: &str) -> String {
+    match follows(tag) {
+        Some((digest, how)) => {
+            let hex = digest.trim_start_matches("sha256:");
+            let suffix = match how {
+                Follows::Cosign(kind) => format!(".{kind}"),
+                Follows::Referrers => String::new(),
+            };
+            format!("sha256-{}…{suffix}", &hex[..12])
+        }
+        None => shown(tag),
+    }
 }
 
 /// Whether `tag` names another image rather than a release.
@@ -90,6 +109,16 @@ mod tests {
         ] {
             assert_eq!(follows(&not), None, "{not}");
         }
+    }
+
+    #[test]
+    fn following_tags_are_shortened_for_people() {
+        assert_eq!(
+            short_tag(&format!("sha256-{HEX}.att")),
+            "sha256-0123456789ab….att"
+        );
+        assert_eq!(short_tag(&format!("sha256-{HEX}")), "sha256-0123456789ab…");
+        assert_eq!(short_tag("v1\u{1b}[2J"), "v1\\u{1b}[2J");
     }
 
     #[test]
