@@ -44,8 +44,9 @@ pub(crate) fn follows(tag: &str) -> Option<(String, Follows)> {
 }
 
 /// A tag for people: one that names another image with its digest cut
-/// like a version's (`sha256-0123456789ab….sig`), any other [`shown`]
-/// whole.
+/// like a version's (`sha256-0123456789ab….sig`), any other whole; either
+/// with control characters, escapes and bidirectional overrides made
+/// visible, and cut at a character boundary if long.
 pub fn short_tag(tag: &str) -> String {
     match follows(tag) {
         Some((digest, how)) => {
