@@ -178,12 +178,16 @@ fn now() -> DateTime<Utc> {
 /// API" in GitHub's docs, and what GitHub really sends):
 ///
 /// - **secondary** when the message says "secondary rate limit" or, in
-///   older answers, "abuse detection mechanism", or the
-///   `documentation_url` points at `#secondary-rate-limits`,
-///   `#about-secondary-rate-limits` or `#abuse-rate-limits` — whatever
+///   older answers, "abuse detection mechanism" — whatever
 ///   `x-ratelimit-remaining` says, with or without `Retry-After`;
-/// - **primary** when `x-ratelimit-remaining` is `0`;
-/// - **secondary** when GitHub asks to wait (`Retry-After`) or answers 429;
+/// - **primary** when `x-ratelimit-remaining` is `0`, even if the
+///   `documentation_url` names a secondary limit: go-github's
+///   `CheckResponse` checks for the primary limit before the documentation
+///   link (docs/github-behaviour.md, "Rate limits");
+/// - **secondary** when the `documentation_url` points at
+///   `#secondary-rate-limits`, `#about-secondary-rate-limits` or
+///   `#abuse-rate-limits`, when GitHub asks to wait (`Retry-After`), or on
+///   a 429;
 /// - otherwise not a rate limit: a 403 is a real permission problem.
 pub(crate) fn rate_limit_kind(
     status: StatusCode,
@@ -208,11 +212,14 @@ pub(crate) fn rate_limit_kind(
         .any(|anchor| url.trim_end().ends_with(anchor))
     });
     let exhausted = header(headers, "x-ratelimit-remaining").is_some_and(|v| v.trim() == "0");
-    if secondary_message || secondary_docs {
+    if secondary_message {
         Some(RateLimitKind::Secondary)
     } else if exhausted {
         Some(RateLimitKind::Primary)
-    } else if headers.contains_key("retry-after") || status == StatusCode::TOO_MANY_REQUESTS {
+    } else if secondary_docs
+        || headers.contains_key("retry-after")
+        || status == StatusCode::TOO_MANY_REQUESTS
+    {
         Some(RateLimitKind::Secondary)
     } else {
         None
@@ -436,12 +443,31 @@ mod tests {
             Option<&'a str>,
             Option<RateLimitKind>,
         );
-        let cases: [Case; 11] = [
+        let cases: [Case; 13] = [
             (
                 forbidden,
                 &exhausted,
                 Some("API rate limit exceeded for user ID 1."),
                 None,
+                Some(Primary),
+            ),
+            // The primary limit, whatever its documentation link says.
+            (
+                forbidden,
+                &exhausted,
+                Some("API rate limit exceeded for user ID 1."),
+                Some(
+                    "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#abuse-rate-limits",
+                ),
+                Some(Primary),
+            ),
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                &exhausted,
+                Some("API rate limit exceeded for installation ID 7."),
+                Some(
+                    "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+                ),
                 Some(Primary),
             ),
             (

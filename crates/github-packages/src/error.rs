@@ -155,7 +155,10 @@ pub enum Error {
         target: Target,
         /// 403 or 429; 429 also when the client did not send the request,
         /// as GitHub had said the quota was spent
-        /// ([`OnPrimaryLimit::FailFast`](crate::OnPrimaryLimit::FailFast)).
+        /// ([`OnPrimaryLimit::FailFast`](crate::OnPrimaryLimit::FailFast))
+        /// or had asked for a pause longer than the request may wait
+        /// ([`Throttle`](crate::Throttle)); `message` then starts with
+        /// "not sent".
         status: StatusCode,
         /// Which limit was hit.
         kind: RateLimitKind,

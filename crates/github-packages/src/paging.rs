@@ -178,9 +178,9 @@ pub const DEFAULT_PAGES_AT_ONCE: usize = 4;
 /// GitHub's order, and at most `at_once` pages are held); otherwise, and
 /// after the last page if it links on, page after page by `next`.
 ///
-/// Paging stops when a page has no `next` link, when the link asks for a
-/// page already fetched (GitHub looping would otherwise loop the caller),
-/// or when a page fetched ahead is empty and ends the listing early. A
+/// Paging stops at the first page without a `next` link — pages fetched
+/// ahead of it are dropped, their errors too — or when the link asks for a
+/// page already fetched (GitHub looping would otherwise loop the caller). A
 /// `next` link to another origin ends the stream with
 /// [`Error::CrossOriginLink`]. After an error, or once the stream is
 /// dropped, no request is started.
@@ -226,12 +226,14 @@ where
                     Some(result) => {
                         let (number, page) = result?;
                         state.fetched.insert(number);
-                        if number == last {
+                        if number == last || page.links.next.is_none() {
+                            // A page without `next` ends the listing, even
+                            // before the `last` the first page promised (it
+                            // shrank since, or the link overstated it): the
+                            // pages asked for beyond it are dropped unread,
+                            // errors included.
                             state.ahead = None;
                             state.link = page.links.next.map(|link| (page.operation, link));
-                        } else if page.items.is_empty() && page.links.next.is_none() {
-                            // The listing shrank since its first page.
-                            state.ahead = None;
                         }
                         return Ok(Some((page.items, state)));
                     }

@@ -136,6 +136,11 @@ impl RetryPolicy {
         (self.sleep)(duration)
     }
 
+    /// The most one request may wait, for the throttle's pauses too.
+    pub(crate) fn wait_budget(&self) -> Duration {
+        self.max_total_wait
+    }
+
     /// How the client waits, for the throttle's pauses.
     pub(crate) fn sleeper(&self) -> &SleepFn {
         &self.sleep

@@ -36,7 +36,12 @@ pub enum OnPrimaryLimit {
 ///   GET and HEAD cost 1 point, other methods 5 (GitHub: 900 points a
 ///   minute, so at most 180 deletions a minute per endpoint);
 /// - when GitHub reports a secondary limit anyway, every request of the
-///   client waits out its `Retry-After`, not just the one refused;
+///   client waits out its `Retry-After`, not just the one refused — but no
+///   longer than the retry policy's
+///   [`max_total_wait`](crate::RetryPolicy::max_total_wait): a request that
+///   would have to wait longer fails at once with
+///   [`Error::RateLimited`](crate::Error::RateLimited), unsent, and a pause
+///   longer than that bound ends after it, or at the next successful answer;
 /// - when the primary quota is spent (`x-ratelimit-remaining: 0`), requests
 ///   wait for the reset, or fail at once ([`OnPrimaryLimit`]).
 ///
@@ -158,7 +163,7 @@ pub(crate) struct Gate {
     state: Mutex<State>,
     /// Where requests wait for a place in flight.
     places: Queue,
-    paused_until: Mutex<Option<Instant>>,
+    paused: Mutex<Option<Pause>>,
     /// Whether a pause was ever set, to skip the lock until then.
     ever_paused: AtomicBool,
 }
@@ -301,6 +306,33 @@ impl Window {
     }
 }
 
+/// A secondary-limit pause: GitHub asked for no request `until`; the client
+/// holds to that up to `ends`, the retry policy's bound after the pause was
+/// set (`until` itself when that is sooner).
+#[derive(Clone, Copy, Debug)]
+struct Pause {
+    until: Instant,
+    ends: Instant,
+}
+
+impl Pause {
+    /// Whether GitHub asked for more than the client honours: such a pause
+    /// also ends at the next successful answer.
+    fn is_cut_short(&self) -> bool {
+        self.ends < self.until
+    }
+}
+
+/// Why a request was not admitted.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum NotAdmitted {
+    /// The primary quota is spent until then, and the throttle fails fast.
+    QuotaSpent(DateTime<Utc>),
+    /// A secondary-limit pause lasts this much longer than the request may
+    /// still wait.
+    Paused(Duration),
+}
+
 /// What a request being retried has already waited out, so the throttle
 /// does not make it wait for the same thing twice.
 #[derive(Clone, Copy, Debug, Default)]
@@ -404,7 +436,7 @@ impl Gate {
             config,
             state: Mutex::default(),
             places: Queue::default(),
-            paused_until: Mutex::default(),
+            paused: Mutex::default(),
             ever_paused: AtomicBool::new(false),
         }
     }
@@ -457,27 +489,51 @@ impl Gate {
         }
     }
 
+    fn paused(&self) -> std::sync::MutexGuard<'_, Option<Pause>> {
+        self.paused.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Stops every request of the client for `wait` (a secondary limit
-    /// GitHub reported); a longer pause already set stays. Returns the end
-    /// of the pause now in force.
-    pub(crate) fn pause(&self, wait: Duration) -> Option<Instant> {
+    /// GitHub reported), or for `bound` (the retry policy's
+    /// `max_total_wait`) if that is shorter; a pause already set is only
+    /// lengthened. Returns when this pause ends as GitHub asked, which the
+    /// request that reported it sleeps through itself.
+    pub(crate) fn pause(&self, wait: Duration, bound: Duration) -> Option<Instant> {
         if !self.config.pause_on_secondary {
             return None;
         }
-        let until = Instant::now().checked_add(wait)?;
-        let mut paused = self
-            .paused_until
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if paused.is_none_or(|current| current < until) {
-            tracing::warn!(
-                wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
-                "GitHub reported a secondary rate limit; pausing every request of the client"
-            );
-            *paused = Some(until);
-            self.ever_paused.store(true, Ordering::Release);
+        let now = Instant::now();
+        let until = now.checked_add(wait)?;
+        let ends = now.checked_add(bound.min(wait)).unwrap_or(until);
+        let mut paused = self.paused();
+        let pause = match *paused {
+            Some(current) if current.until >= until && current.ends >= ends => return Some(until),
+            Some(current) => Pause {
+                until: current.until.max(until),
+                ends: current.ends.max(ends),
+            },
+            None => Pause { until, ends },
+        };
+        tracing::warn!(
+            wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+            honoured_ms = u64::try_from(bound.min(wait).as_millis()).unwrap_or(u64::MAX),
+            "GitHub reported a secondary rate limit; pausing every request of the client"
+        );
+        *paused = Some(pause);
+        self.ever_paused.store(true, Ordering::Release);
+        Some(until)
+    }
+
+    /// A request was answered successfully: a pause longer than the client
+    /// honours is over (GitHub serves the client again).
+    pub(crate) fn answered(&self) {
+        if !self.ever_paused.load(Ordering::Acquire) {
+            return;
         }
-        *paused
+        let mut paused = self.paused();
+        if paused.is_some_and(|pause| pause.is_cut_short()) {
+            *paused = None;
+        }
     }
 
     /// Admits a request to `endpoint` costing `cost` points at once if
@@ -529,21 +585,24 @@ impl Gate {
     /// reset time of a spent primary quota the caller chose not to wait for.
     /// `spent_until` is when the primary quota resets if GitHub last said it
     /// is spent; `waited` is what the request already waited out before
-    /// retrying.
+    /// retrying; `budget` is how much longer it may wait for a pause.
     pub(crate) async fn admit(
         &self,
         endpoint: &'static str,
         cost: u64,
         spent_until: Option<DateTime<Utc>>,
         waited: Waited,
+        budget: Duration,
         sleep: &SleepFn,
-    ) -> Result<Pass<'_>, DateTime<Utc>> {
+    ) -> Result<Pass<'_>, NotAdmitted> {
         let mut slept_for = waited.pause;
         if self.ever_paused.load(Ordering::Acquire) {
-            self.wait_out_pause(&mut slept_for, sleep).await;
+            self.wait_out_pause(&mut slept_for, budget, sleep).await?;
         }
         if let (Some(reset), false) = (spent_until, waited.quota) {
-            self.wait_for_quota(reset, sleep).await?;
+            self.wait_for_quota(reset, sleep)
+                .await
+                .map_err(NotAdmitted::QuotaSpent)?;
         }
         let cap = self.config.concurrency;
         // Points and place taken belong to the pass at once: if this
@@ -579,9 +638,11 @@ impl Gate {
             self.take_place(cap).await;
             pass.place = true;
         }
-        // A pause that began while this request queued holds it too.
+        // A pause that began while this request queued holds it too (the
+        // time it queued is not counted against its budget: the throttle's
+        // own pacing is not a wait GitHub asked for).
         if self.ever_paused.load(Ordering::Acquire) {
-            self.wait_out_pause(&mut slept_for, sleep).await;
+            self.wait_out_pause(&mut slept_for, budget, sleep).await?;
         }
         Ok(pass)
     }
@@ -647,22 +708,37 @@ impl Gate {
         drop(queued);
     }
 
-    /// Waits out a secondary-limit pause unless it is the one `slept_for`.
-    /// Each pause is slept once, so an injected sleep that returns at once
-    /// (a test recording waits) does not spin.
-    async fn wait_out_pause(&self, slept_for: &mut Option<Instant>, sleep: &SleepFn) {
+    /// Waits out a secondary-limit pause unless it is the one `slept_for`,
+    /// or refuses with how long it still lasts when that is more than
+    /// `budget`. Each pause is slept once, so an injected sleep that
+    /// returns at once (a test recording waits) does not spin.
+    async fn wait_out_pause(
+        &self,
+        slept_for: &mut Option<Instant>,
+        budget: Duration,
+        sleep: &SleepFn,
+    ) -> Result<(), NotAdmitted> {
         loop {
-            let until = *self
-                .paused_until
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            match until {
-                Some(until) if until > Instant::now() && *slept_for != Some(until) => {
-                    sleep(until.saturating_duration_since(Instant::now())).await;
-                    *slept_for = Some(until);
+            let now = Instant::now();
+            let pause = {
+                let mut paused = self.paused();
+                if paused.is_some_and(|pause| pause.ends <= now) {
+                    *paused = None;
                 }
-                _ => return,
+                *paused
+            };
+            let Some(pause) = pause else {
+                return Ok(());
+            };
+            if *slept_for == Some(pause.until) {
+                return Ok(());
             }
+            let left = pause.until.saturating_duration_since(now);
+            if left > budget {
+                return Err(NotAdmitted::Paused(left));
+            }
+            sleep(pause.ends.min(pause.until).saturating_duration_since(now)).await;
+            *slept_for = Some(pause.until);
         }
     }
 
@@ -703,14 +779,24 @@ mod tests {
 
     use super::*;
 
+    /// A wait budget nothing exceeds.
+    const FOREVER: Duration = Duration::MAX;
+
     fn tokio_sleep() -> SleepFn {
         Arc::new(|wait| Box::pin(tokio::time::sleep(wait)))
     }
 
     async fn admit<'a>(gate: &'a Gate, endpoint: &'static str, cost: u64) -> Pass<'a> {
-        gate.admit(endpoint, cost, None, Waited::default(), &tokio_sleep())
-            .await
-            .unwrap_or_else(|_| panic!("no quota given"))
+        gate.admit(
+            endpoint,
+            cost,
+            None,
+            Waited::default(),
+            FOREVER,
+            &tokio_sleep(),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("no quota given"))
     }
 
     #[tokio::test(start_paused = true)]
@@ -801,21 +887,72 @@ mod tests {
     async fn a_pause_holds_every_request_but_the_one_that_slept_through_it() {
         let gate = Gate::new(Throttle::new());
         let start = Instant::now();
-        let until = gate.pause(Duration::from_secs(30)).unwrap();
+        gate.pause(Duration::from_secs(30), FOREVER).unwrap();
         // A shorter pause does not shorten it.
-        assert_eq!(gate.pause(Duration::from_secs(5)), Some(until));
+        gate.pause(Duration::from_secs(5), FOREVER).unwrap();
         drop(admit(&gate, "list", 1).await);
         assert_eq!(start.elapsed(), Duration::from_secs(30));
 
-        let until = gate.pause(Duration::from_secs(30)).unwrap();
+        let until = gate.pause(Duration::from_secs(30), FOREVER).unwrap();
         let retried = Waited {
             pause: Some(until),
             quota: false,
         };
         let start = Instant::now();
-        let pass = gate.admit("delete", 5, None, retried, &tokio_sleep()).await;
+        let pass = gate
+            .admit("delete", 5, None, retried, FOREVER, &tokio_sleep())
+            .await;
         assert!(pass.is_ok());
         assert_eq!(start.elapsed(), Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_pause_longer_than_a_request_may_wait_refuses_it_unsent_until_the_bound() {
+        let gate = Gate::new(Throttle::new());
+        let bound = Duration::from_secs(120);
+        gate.pause(Duration::from_secs(999_999), bound);
+        let start = Instant::now();
+        let refused = gate
+            .admit("get", 1, None, Waited::default(), bound, &tokio_sleep())
+            .await;
+        assert_eq!(
+            refused.err(),
+            Some(NotAdmitted::Paused(Duration::from_secs(999_999)))
+        );
+        assert_eq!(start.elapsed(), Duration::ZERO, "refused at once");
+        // A request with less budget left is refused too.
+        tokio::time::advance(Duration::from_secs(60)).await;
+        let refused = gate
+            .admit("get", 1, None, Waited::default(), bound, &tokio_sleep())
+            .await;
+        assert!(matches!(refused, Err(NotAdmitted::Paused(_))));
+        // Once the bound has passed since the pause began, requests go.
+        tokio::time::advance(Duration::from_secs(60)).await;
+        let admitted = gate
+            .admit("get", 1, None, Waited::default(), bound, &tokio_sleep())
+            .await;
+        assert!(admitted.is_ok());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_success_ends_a_pause_cut_short_but_not_one_honoured_in_full() {
+        let gate = Gate::new(Throttle::new());
+        let bound = Duration::from_secs(120);
+        gate.pause(Duration::from_secs(999_999), bound);
+        gate.answered();
+        let start = Instant::now();
+        let admitted = gate
+            .admit("get", 1, None, Waited::default(), bound, &tokio_sleep())
+            .await;
+        assert!(admitted.is_ok());
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        drop(admitted);
+
+        // A pause within the bound is GitHub's to end.
+        gate.pause(Duration::from_secs(30), bound);
+        gate.answered();
+        drop(admit(&gate, "get", 1).await);
+        assert_eq!(start.elapsed(), Duration::from_secs(30));
     }
 
     #[tokio::test(start_paused = true)]
@@ -824,14 +961,14 @@ mod tests {
         let spent = Some(reset);
         let failing = Gate::new(Throttle::new().on_primary_limit(OnPrimaryLimit::FailFast));
         let refused = failing
-            .admit("get", 1, spent, Waited::default(), &tokio_sleep())
+            .admit("get", 1, spent, Waited::default(), FOREVER, &tokio_sleep())
             .await;
-        assert_eq!(refused.err(), Some(reset));
+        assert_eq!(refused.err(), Some(NotAdmitted::QuotaSpent(reset)));
 
         let waiting = Gate::new(Throttle::new());
         let start = Instant::now();
         let admitted = waiting
-            .admit("get", 1, spent, Waited::default(), &tokio_sleep())
+            .admit("get", 1, spent, Waited::default(), FOREVER, &tokio_sleep())
             .await;
         assert!(admitted.is_ok());
         let waited = start.elapsed();
@@ -867,7 +1004,7 @@ mod tests {
         drop(queued.await);
         assert!(gate.admit_now("get", 1).is_some());
         // A pause sends every request to the queue.
-        gate.pause(Duration::from_secs(1));
+        gate.pause(Duration::from_secs(1), FOREVER);
         assert!(gate.admit_now("get", 1).is_none());
     }
 
@@ -878,7 +1015,7 @@ mod tests {
         let passes: Vec<Pass> = join_all((0..500).map(|_| admit(&gate, "delete", 5))).await;
         assert_eq!(passes.len(), 500);
         assert!((0..500).all(|_| gate.admit_now("delete", 5).is_some()));
-        assert_eq!(gate.pause(Duration::from_secs(60)), None);
+        assert_eq!(gate.pause(Duration::from_secs(60), FOREVER), None);
         drop(admit(&gate, "delete", 5).await);
         assert_eq!(start.elapsed(), Duration::ZERO);
     }

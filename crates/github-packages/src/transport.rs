@@ -20,7 +20,7 @@ use crate::answer::{self, ErrorBody};
 use crate::error::RateLimitKind;
 use crate::exchange::{self, Attempt, Outcome, Refusal};
 use crate::text::Scrub;
-use crate::throttle::{self, Gate};
+use crate::throttle::{self, Gate, NotAdmitted};
 use crate::{Error, Owner, RateLimit, RetryPolicy, Target};
 
 /// What every request of one [`Client`](crate::Client) shares.
@@ -243,12 +243,13 @@ impl Shared {
                         cost,
                         spent_until,
                         retries.waited_out,
+                        self.retry.wait_budget().saturating_sub(retries.waited),
                         self.retry.sleeper(),
                     ),
                 ))
                 .await
                 .ok_or_else(|| stopped(&call))?
-                .map_err(|reset| quota_spent(&call, reset))?,
+                .map_err(|refusal| not_admitted(&call, refusal))?,
             };
             // A stop takes effect up to the moment of sending.
             if call.write.halt.is_some_and(Halt::is_halted) {
@@ -262,7 +263,10 @@ impl Shared {
             // Everything past a plain success is boxed: it is rare, and its
             // state would otherwise enlarge every request's future.
             let error = match (result, outcome) {
-                (Ok(value), Outcome { refusal: None, .. }) => return Ok(value),
+                (Ok(value), Outcome { refusal: None, .. }) => {
+                    self.gate.answered();
+                    return Ok(value);
+                }
                 (
                     _,
                     Outcome {
@@ -309,9 +313,10 @@ impl Shared {
                 kind: RateLimitKind::Secondary,
                 retry_after,
                 ..
-            } => self
-                .gate
-                .pause(retry_after.unwrap_or(crate::retry::SECONDARY_LIMIT_WAIT)),
+            } => self.gate.pause(
+                retry_after.unwrap_or(crate::retry::SECONDARY_LIMIT_WAIT),
+                self.retry.wait_budget(),
+            ),
             _ => None,
         };
         let Some(delay) = self.retry.delay(
@@ -404,17 +409,32 @@ impl Shared {
     }
 }
 
-/// The error for a request not sent because the primary quota is spent and
-/// the throttle was told to fail fast.
-fn quota_spent(call: &Call<'_>, reset: chrono::DateTime<chrono::Utc>) -> Error {
+/// The error for a request the throttle did not send: the primary quota is
+/// spent and the throttle was told to fail fast, or a secondary-limit pause
+/// lasts longer than the request may wait.
+fn not_admitted(call: &Call<'_>, refusal: NotAdmitted) -> Error {
+    let (kind, reset, retry_after, message) = match refusal {
+        NotAdmitted::QuotaSpent(reset) => (
+            RateLimitKind::Primary,
+            Some(reset),
+            None,
+            "not sent: the hourly quota GitHub reported is spent",
+        ),
+        NotAdmitted::Paused(left) => (
+            RateLimitKind::Secondary,
+            None,
+            Some(left),
+            "not sent: GitHub asked for a pause longer than the retry policy's max_total_wait",
+        ),
+    };
     Error::RateLimited {
         operation: call.operation,
         target: call.target.clone(),
         status: StatusCode::TOO_MANY_REQUESTS,
-        kind: RateLimitKind::Primary,
-        reset: Some(reset),
-        retry_after: None,
-        message: Some("not sent: the hourly quota GitHub reported is spent".to_owned()),
+        kind,
+        reset,
+        retry_after,
+        message: Some(message.to_owned()),
     }
 }
 

@@ -197,6 +197,67 @@ async fn a_link_header_without_next_ends_the_stream() {
 }
 
 #[tokio::test]
+async fn a_listing_ends_at_the_first_page_without_next_whatever_last_promised() {
+    let harness = Harness::new().await;
+    let server = &harness.server;
+    // The first page names page 5 as the last, in a second `Link` header;
+    // page 3 is really the last (versions were deleted since, say).
+    Mock::given(method("GET"))
+        .and(path(VERSIONS))
+        .and(query_param_is_missing("page"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(versions(0..100))
+                .insert_header("link", link(server, 2, "next").as_str())
+                .append_header("link", link(server, 5, "last").as_str()),
+        )
+        .mount(server)
+        .await;
+    serve(
+        server,
+        Some("2"),
+        versions(100..200),
+        Some(format!(
+            "{}, {}",
+            link(server, 3, "next"),
+            link(server, 5, "last")
+        )),
+    )
+    .await;
+    serve(
+        server,
+        Some("3"),
+        versions(200..250),
+        Some(link(server, 2, "prev")),
+    )
+    .await;
+    // Beyond the end: a failure and a stale page, both to be ignored.
+    Mock::given(method("GET"))
+        .and(path(VERSIONS))
+        .and(query_param("page", "4"))
+        .respond_with(ResponseTemplate::new(500))
+        .mount(server)
+        .await;
+    serve(
+        server,
+        Some("5"),
+        versions(900..910),
+        Some(link(server, 4, "prev")),
+    )
+    .await;
+
+    let ids: Vec<i64> = image(&harness)
+        .versions()
+        .pages_at_once(4)
+        .stream()
+        .map_ok(|v| v.id().get())
+        .try_collect()
+        .await
+        .expect("nothing past the last page counts");
+    assert_eq!(ids, (0..250).collect::<Vec<_>>());
+}
+
+#[tokio::test]
 async fn a_next_link_to_another_origin_is_refused_and_never_contacted() {
     let harness = Harness::new().await;
     let elsewhere = MockServer::start().await;

@@ -4,9 +4,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use github_packages::{Error, Owner, PackageType, RetryPolicy};
+use github_packages::{Error, Owner, PackageType, RateLimitKind, RetryPolicy};
 use serde_json::json;
-use wiremock::matchers::method;
+use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
 use crate::logs::Capture;
@@ -186,6 +186,30 @@ async fn a_primary_rate_limit_waits_until_the_reset() {
 }
 
 #[tokio::test]
+async fn a_spent_quota_is_the_primary_limit_whatever_its_documentation_link_says() {
+    let harness = Harness::new().await;
+    let reset = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 5;
+    let exhausted = ResponseTemplate::new(429)
+        .set_body_json(json!({"message": "API rate limit exceeded for user ID 1.",
+            "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#abuse-rate-limits"}))
+        .insert_header("x-ratelimit-remaining", "0")
+        .insert_header("x-ratelimit-reset", reset.to_string().as_str());
+    fail_then_succeed(&harness, "GET", exhausted, 1).await;
+    version_ref(&harness).get().await.unwrap();
+    // Until the reset, not a secondary limit's minute.
+    let waits = harness.waits();
+    assert_eq!(waits.len(), 1, "{waits:?}");
+    assert!(
+        waits[0] >= Duration::from_secs(4) && waits[0] <= Duration::from_secs(6),
+        "{waits:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_rate_limit_beyond_the_wait_budget_is_returned_at_once() {
     let harness = Harness::new().await;
     fail_then_succeed(
@@ -199,6 +223,141 @@ async fn a_rate_limit_beyond_the_wait_budget_is_returned_at_once() {
     assert!(matches!(error, Error::RateLimited { .. }), "{error:?}");
     assert!(harness.waits().is_empty());
     assert_eq!(harness.requests().await.len(), 1);
+}
+
+/// Asks `harness`'s client for version `id` of the image.
+async fn get_version(harness: &Harness, id: i64) -> Result<github_packages::PackageVersion, Error> {
+    harness
+        .client
+        .packages(Owner::org("acme"))
+        .package(PackageType::Container, "app")
+        .version(id)
+        .get()
+        .await
+}
+
+/// Version `id` answers with `answer`.
+async fn answer_for(harness: &Harness, id: i64, answer: ResponseTemplate) {
+    Mock::given(method("GET"))
+        .and(path(format!(
+            "/orgs/acme/packages/container/app/versions/{id}"
+        )))
+        .respond_with(answer)
+        .mount(&harness.server)
+        .await;
+}
+
+fn unsent_for_a_pause(error: &Error) -> bool {
+    matches!(
+        error,
+        Error::RateLimited { kind: RateLimitKind::Secondary, retry_after: Some(left), .. }
+            if *left > Duration::from_secs(999_000)
+    )
+}
+
+#[tokio::test]
+async fn a_huge_retry_after_fails_the_clients_next_requests_at_once_unsent() {
+    let harness = Harness::new().await;
+    answer_for(
+        &harness,
+        1,
+        ResponseTemplate::new(429).insert_header("retry-after", "999999"),
+    )
+    .await;
+    answer_for(
+        &harness,
+        2,
+        ResponseTemplate::new(200).set_body_json(version(2, &[])),
+    )
+    .await;
+    let first = get_version(&harness, 1).await.unwrap_err();
+    assert!(matches!(first, Error::RateLimited { .. }), "{first:?}");
+    for _ in 0..3 {
+        let error = get_version(&harness, 2).await.unwrap_err();
+        assert!(unsent_for_a_pause(&error), "{error:?}");
+        assert!(
+            matches!(&error, Error::RateLimited { message: Some(m), .. } if m.starts_with("not sent")),
+            "{error:?}"
+        );
+    }
+    assert_eq!(harness.requests().await.len(), 1, "only the first was sent");
+    assert!(
+        harness.waits().is_empty(),
+        "nothing waited: {:?}",
+        harness.waits()
+    );
+}
+
+#[tokio::test]
+async fn a_pause_past_the_wait_budget_ends_after_the_budget() {
+    let budget = Duration::from_millis(300);
+    let harness = Harness::with_retry(RetryPolicy::new().max_total_wait(budget), |b| b).await;
+    answer_for(
+        &harness,
+        1,
+        ResponseTemplate::new(429).insert_header("retry-after", "999999"),
+    )
+    .await;
+    answer_for(
+        &harness,
+        2,
+        ResponseTemplate::new(200).set_body_json(version(2, &[])),
+    )
+    .await;
+    assert!(get_version(&harness, 1).await.is_err());
+    let error = get_version(&harness, 2).await.unwrap_err();
+    assert!(unsent_for_a_pause(&error), "{error:?}");
+    tokio::time::sleep(budget + Duration::from_millis(100)).await;
+    get_version(&harness, 2).await.expect("the pause is over");
+    assert_eq!(harness.requests().await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_success_ends_a_pause_past_the_wait_budget() {
+    let harness = Harness::new().await;
+    // Version 3 answers slowly: it is in flight when the pause begins.
+    answer_for(
+        &harness,
+        3,
+        ResponseTemplate::new(200)
+            .set_body_json(version(3, &[]))
+            .set_delay(Duration::from_secs(2)),
+    )
+    .await;
+    answer_for(
+        &harness,
+        1,
+        ResponseTemplate::new(429).insert_header("retry-after", "999999"),
+    )
+    .await;
+    answer_for(
+        &harness,
+        2,
+        ResponseTemplate::new(200).set_body_json(version(2, &[])),
+    )
+    .await;
+    let slow = tokio::spawn({
+        let client = harness.client.clone();
+        async move {
+            client
+                .packages(Owner::org("acme"))
+                .package(PackageType::Container, "app")
+                .version(3)
+                .get()
+                .await
+        }
+    });
+    while harness.requests().await.is_empty() {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert!(get_version(&harness, 1).await.is_err());
+    let error = get_version(&harness, 2).await.unwrap_err();
+    assert!(unsent_for_a_pause(&error), "{error:?}");
+    slow.await.unwrap().expect("sent before the pause");
+    get_version(&harness, 2)
+        .await
+        .expect("GitHub answered: the pause is over");
+    assert_eq!(harness.requests().await.len(), 3);
 }
 
 #[tokio::test]
