@@ -21,6 +21,7 @@ mod render;
 pub mod source;
 mod spec;
 pub mod surface;
+pub mod tidy;
 
 pub use overlay::Docs;
 pub use render::generate;
@@ -67,7 +68,10 @@ pub fn outputs(spec: &Spec, docs: &Docs) -> Result<Vec<Output>, Error> {
 
 /// A fixed description with the overlay's text merged in, and the overlay's
 /// entries that documented nothing.
-pub fn documented(fixed: &serde_json::Value, docs: &Docs) -> (serde_json::Value, Vec<String>) {
+pub fn documented(
+    fixed: &serde_json::Value,
+    docs: &Docs,
+) -> (serde_json::Value, Vec<overlay::Entry>) {
     let mut document = fixed.clone();
     let stale = overlay::merge(&mut document, docs);
     (document, stale)

@@ -27,6 +27,10 @@
 //! "*_url" = "…"
 //! ```
 //!
+//! `[unused]` holds entries of the same shape for items the vendored
+//! description lacks (another flavour has them); they document nothing
+//! until `tidy.rs` moves them back.
+//!
 //! Codegen merges it after the fixups, so keys use the fixed names
 //! (`minimal-repository`, the hoisted `package-type`). Items without text
 //! are generated without docs and listed by [`undocumented`]: the
@@ -59,6 +63,10 @@ pub struct Docs {
     responses: BTreeMap<String, String>,
     #[serde(default)]
     schemas: BTreeMap<String, SchemaDocs>,
+    /// Entries that document nothing in the description vendored now, kept
+    /// for a flavour or release that has their items (see `tidy.rs`).
+    #[serde(default)]
+    unused: Option<Box<Docs>>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -83,6 +91,11 @@ struct SchemaDocs {
 }
 
 impl Docs {
+    /// The entries set aside under `[unused]`, as an overlay of their own.
+    pub(crate) fn unused(&self) -> Option<&Docs> {
+        self.unused.as_deref()
+    }
+
     /// Parses the overlay's TOML.
     pub fn from_toml(text: &str) -> Result<Self, crate::Error> {
         toml::from_str(text).map_err(|e| {
@@ -101,9 +114,57 @@ fn at_line(text: &str, error: &toml::de::Error) -> String {
         .unwrap_or_default()
 }
 
+/// One entry of the overlay, as the keys that lead to it
+/// (`schemas`, `package`, `fields`, `metadata.container.tags`); shown
+/// joined by dots.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Entry(Vec<String>);
+
+impl Entry {
+    fn new(keys: &[&str]) -> Self {
+        Self(keys.iter().map(|key| (*key).to_owned()).collect())
+    }
+
+    /// The keys that lead to the entry, outermost first.
+    pub(crate) fn keys(&self) -> &[String] {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Entry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.join("."))
+    }
+}
+
+impl std::fmt::Debug for Entry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.to_string())
+    }
+}
+
+impl PartialEq<&str> for Entry {
+    /// Whether `other` is how the entry shows (keys joined by dots).
+    fn eq(&self, other: &&str) -> bool {
+        let mut rest = *other;
+        for (index, key) in self.0.iter().enumerate() {
+            let after_dot = if index == 0 {
+                Some(rest)
+            } else {
+                rest.strip_prefix('.')
+            };
+            match after_dot.and_then(|r| r.strip_prefix(key.as_str())) {
+                Some(after) => rest = after,
+                None => return false,
+            }
+        }
+        rest.is_empty()
+    }
+}
+
 /// Merges `docs` into a fixed description; returns the overlay's entries
 /// that documented nothing (`schemas.gone.fields.x`, …).
-pub fn merge(document: &mut Value, docs: &Docs) -> Vec<String> {
+pub fn merge(document: &mut Value, docs: &Docs) -> Vec<Entry> {
     let mut used: BTreeSet<String> = BTreeSet::new();
     if let Some(description) = &docs.info.description {
         document["info"]["description"] = Value::String(description.clone());
@@ -185,30 +246,31 @@ pub fn merge(document: &mut Value, docs: &Docs) -> Vec<String> {
     }
 
     let mut stale = Vec::new();
-    if docs.info.description.is_some() && !used.contains("info.description") {
-        stale.push("info.description".to_owned());
-    }
-    let mut note = |key: String| {
-        if !used.contains(&key) {
-            stale.push(key);
+    let mut note = |keys: &[&str]| {
+        let entry = Entry::new(keys);
+        if !used.contains(&entry.to_string()) {
+            stale.push(entry);
         }
     };
+    if docs.info.description.is_some() {
+        note(&["info", "description"]);
+    }
     docs.operations
         .keys()
-        .for_each(|id| note(format!("operations.{id}")));
+        .for_each(|id| note(&["operations", id]));
     docs.parameters
         .keys()
-        .for_each(|name| note(format!("parameters.{name}")));
+        .for_each(|name| note(&["parameters", name]));
     docs.responses
         .keys()
-        .for_each(|key| note(format!("responses.{key}")));
+        .for_each(|key| note(&["responses", key]));
     for (name, text) in &docs.schemas {
         if text.description.is_some() {
-            note(format!("schemas.{name}.description"));
+            note(&["schemas", name, "description"]);
         }
         text.fields
             .keys()
-            .for_each(|key| note(format!("schemas.{name}.fields.{key}")));
+            .for_each(|key| note(&["schemas", name, "fields", key]));
     }
     stale
 }
@@ -245,7 +307,7 @@ fn field_text<'a>(fields: &'a BTreeMap<String, String>, path: &str) -> Option<(&
 }
 
 /// `*` matches any run of characters but `.`.
-fn glob(pattern: &str, path: &str) -> bool {
+pub(crate) fn glob(pattern: &str, path: &str) -> bool {
     match pattern.split_once('*') {
         None => pattern == path,
         Some((head, tail)) => {

@@ -45,19 +45,21 @@ const DIFF_LINES: usize = 40;
 
 /// `cargo xtask codegen [--check]`: regenerates every file derived from
 /// `spec/` and `spec/docs.toml` (the generated crate and the surface
-/// snapshots), or with `check`, writes nothing and fails with a diff when
-/// any of them is stale.
+/// snapshots) after bringing the overlay in line with the spec (see
+/// [`tidy_docs`]), or with `check`, writes nothing and fails with a diff
+/// when any of this is due. Items without text are named one by one, as a
+/// warning.
 ///
 /// Before generating, it checks that every operation and parameter the
 /// crates in `crates/` use is still in the spec, so a dropped operation is
 /// one line here rather than rustc errors later.
 pub fn codegen(root: &Path, check: bool) -> Result<String, Failure> {
     let spec = load_spec(root)?;
-    let docs = load_docs(root)?;
     guard_uses(root, &spec)?;
-    let outputs =
-        codegen::outputs(&spec, &docs).map_err(|e| Failure::new(format!("{SPEC_PATH}: {e}")))?;
-    let mut report = docs_report(&spec, &docs, false)?;
+    let tidy = tidy_docs(root, &spec, check)?;
+    let outputs = codegen::outputs(&spec, &tidy.docs)
+        .map_err(|e| Failure::new(format!("{SPEC_PATH}: {e}")))?;
+    let mut report = tidy.report;
 
     let mut stale = Vec::new();
     for output in outputs {
@@ -66,13 +68,16 @@ pub fn codegen(root: &Path, check: bool) -> Result<String, Failure> {
             stale.push((output, current));
         }
     }
-    if stale.is_empty() {
+    let mut paths: Vec<&str> = stale.iter().map(|(output, _)| output.path).collect();
+    if tidy.changed.is_some() {
+        paths.insert(0, codegen::overlay::DOCS_PATH);
+    }
+    if paths.is_empty() {
         report.push_str(&format!(
             "{GENERATED_PATH} and the surface snapshots are up to date\n"
         ));
         return Ok(report);
     }
-    let paths: Vec<&str> = stale.iter().map(|(output, _)| output.path).collect();
     if check {
         let mut details = report;
         for (output, current) in &stale {
@@ -91,6 +96,9 @@ pub fn codegen(root: &Path, check: bool) -> Result<String, Failure> {
             ),
             details,
         });
+    }
+    if let Some(text) = &tidy.changed {
+        write_atomically(&root.join(codegen::overlay::DOCS_PATH), text)?;
     }
     for (output, _) in &stale {
         write_atomically(&root.join(output.path), &output.contents)?;
@@ -139,40 +147,70 @@ fn guard_uses(root: &Path, spec: &Spec) -> Result<(), Failure> {
     })
 }
 
-/// Lines about the docs overlay: entries that document nothing, and (with
-/// `list`) every item without text, grouped; empty when all is well.
-fn docs_report(spec: &Spec, docs: &codegen::Docs, list: bool) -> Result<String, Failure> {
+/// The docs overlay brought in line with `spec`, not written yet: entries
+/// that document nothing in it are set aside under `[unused]`, those it
+/// needs again restored (`codegen::tidy`), and every item without text named. The
+/// report says what `check` would change, or what changes.
+fn tidy_docs(root: &Path, spec: &Spec, check: bool) -> Result<Tidy, Failure> {
+    let docs_path = codegen::overlay::DOCS_PATH;
+    let text = fs::read_to_string(root.join(docs_path))
+        .map_err(|e| Failure::new(format!("cannot read {docs_path}: {e}")))?;
     let fixed =
         codegen::fixups::apply_all(spec).map_err(|e| Failure::new(format!("{SPEC_PATH}: {e}")))?;
-    let (documented, stale) = codegen::documented(&fixed, docs);
+    let tidied = codegen::tidy::tidy(&text, &fixed).map_err(|e| Failure::new(e.to_string()))?;
+    let docs = codegen::Docs::from_toml(&tidied.text).map_err(|e| Failure::new(e.to_string()))?;
+    let (documented, _) = codegen::documented(&fixed, &docs);
     let undocumented = codegen::overlay::undocumented(&documented);
     let mut report = String::new();
-    let docs_path = codegen::overlay::DOCS_PATH;
-    if !stale.is_empty() {
-        report.push_str(&format!(
-            "warning: {} in {docs_path} document nothing: {}\n",
-            plural(stale.len(), "entry"),
-            stale.join(", ")
-        ));
+    let unused = codegen::tidy::UNUSED;
+    let (set_aside, restore) = if check {
+        ("to set aside", "to restore")
+    } else {
+        ("set aside", "restored")
+    };
+    for (entries, what) in [
+        (
+            &tidied.set_aside,
+            format!("{set_aside} under [{unused}], documenting nothing in {SPEC_PATH}"),
+        ),
+        (
+            &tidied.restored,
+            format!("{restore} from [{unused}], documenting something again"),
+        ),
+    ] {
+        if !entries.is_empty() {
+            let names: Vec<String> = entries.iter().map(ToString::to_string).collect();
+            report.push_str(&format!("{docs_path}: {what}: {}\n", names.join(", ")));
+        }
     }
     if !undocumented.is_empty() {
         report.push_str(&format!(
-            "warning: {} no text in {docs_path}{}\n",
+            "warning: {} no text in {docs_path}; add it:\n{}",
             match undocumented.len() {
                 1 => "1 item has".to_owned(),
                 n => format!("{n} items have"),
             },
-            if list {
-                ":"
-            } else {
-                " (`cargo xtask spec import` lists them)"
-            }
+            grouped(&undocumented)
         ));
-        if list {
-            report.push_str(&grouped(&undocumented));
-        }
     }
-    Ok(report)
+    Ok(Tidy {
+        changed: (tidied.text != text).then_some(tidied.text),
+        docs,
+        report,
+        missing: undocumented.len(),
+    })
+}
+
+/// The docs overlay as [`tidy_docs`] leaves it.
+struct Tidy {
+    /// The overlay's new text, if it changed.
+    changed: Option<String>,
+    /// The overlay, as it reads now.
+    docs: codegen::Docs,
+    /// Lines for the command's report; empty when all is well.
+    report: String,
+    /// How many items have no text.
+    missing: usize,
 }
 
 /// `field package.a`, `field package.b` → `  fields of package: a, b`.
@@ -203,8 +241,9 @@ fn plural(count: usize, word: &str) -> String {
 
 /// `cargo xtask spec import --from FILE`: cuts the packages fragment out of
 /// GitHub's full description, keeps its facts (see `codegen::facts`),
-/// writes it to `spec/` in canonical form and reports which facts changed,
-/// what `crates/` uses that is gone, and what has no text in the overlay.
+/// writes it to `spec/` in canonical form, brings the docs overlay in line
+/// with it (see [`tidy_docs`]), and reports which facts changed, what
+/// `crates/` uses that is gone, which entries moved and what has no text.
 pub fn import_spec(root: &Path, from: &Path) -> Result<String, Failure> {
     let shown = from.display();
     let text =
@@ -231,18 +270,26 @@ pub fn import_spec(root: &Path, from: &Path) -> Result<String, Failure> {
         report.push_str(&gone.details);
         report.push_str(&format!("warning: {}\n", gone.message));
     }
-    let docs = load_docs(root)?;
     // Without fixups that apply there is nothing to document yet; the
     // codegen warning below says why.
-    let docs_lines = docs_report(&fragment, &docs, true).unwrap_or_default();
-    report.push_str(&docs_lines);
+    let (docs, missing_words) = match codegen::fixups::apply_all(&fragment) {
+        Ok(_) => {
+            let tidy = tidy_docs(root, &fragment, false)?;
+            if let Some(text) = &tidy.changed {
+                write_atomically(&root.join(codegen::overlay::DOCS_PATH), text)?;
+            }
+            report.push_str(&tidy.report);
+            (tidy.docs, tidy.missing > 0)
+        }
+        Err(_) => (load_docs(root)?, false),
+    };
     match codegen::generate(&fragment, &docs) {
         Ok(_) => report.push_str(&format!(
             "next: {}run `cargo xtask codegen`, review the snapshot diffs, commit\n",
-            if docs_lines.is_empty() {
-                ""
+            if missing_words {
+                "write the missing text in spec/docs.toml, "
             } else {
-                "bring spec/docs.toml up to date, "
+                ""
             }
         )),
         Err(e) => report.push_str(&format!(

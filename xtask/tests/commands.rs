@@ -402,7 +402,7 @@ fn codegen_check_shows_a_diff_for_a_stale_crate_and_codegen_fixes_it() {
     let generated_diff = "--- generated/src/lib.rs (checked in)\n+++ generated/src/lib.rs (regenerated from spec/packages.json)\n";
     assert!(
         failure.details.starts_with(
-            "warning: 1 item has no text in spec/docs.toml (`cargo xtask spec import` lists them)\n"
+            "warning: 1 item has no text in spec/docs.toml; add it:\n  fields of package-version: size\n"
         ),
         "{}",
         failure.details
@@ -722,4 +722,192 @@ fn a_long_diff_is_cut_to_a_screenful_and_kept_whole_in_a_file() {
         failure.details
     );
     assert!(fs::read_to_string(saved).unwrap().lines().count() > 100);
+}
+
+/// The vendored fragment as another flavour of GitHub's description would
+/// give it: `plan` and `release` in `info`, GHES's server template, and
+/// `edit` applied to its `security-and-analysis` schema's properties (where
+/// the real flavours differ: GHES 3.18 lacks the newest secret-scanning
+/// fields, GHEC has one more).
+fn flavour(
+    workspace: &Workspace,
+    plan: &str,
+    release: Option<f64>,
+    edit: impl FnOnce(&mut serde_json::Map<String, Value>),
+) -> Value {
+    let mut full: Value = serde_json::from_str(&workspace.read(SPEC)).unwrap();
+    full["info"]["x-github-plan"] = json!(plan);
+    if let Some(release) = release {
+        full["info"]["x-github-release"] = json!(release);
+        full["servers"] = json!([{"url": "{protocol}://{hostname}/api/v3",
+            "variables": {"hostname": {"default": "HOSTNAME"}, "protocol": {"default": "http"}}}]);
+    }
+    let properties = full["components"]["schemas"]["security-and-analysis"]["properties"]
+        .as_object_mut()
+        .unwrap();
+    edit(properties);
+    full
+}
+
+/// What the workspace tests' docs guard checks: every item has text and
+/// every entry documents something; and `codegen --check` passes.
+fn assert_workspace_passes(workspace: &Workspace) {
+    let spec = codegen::Spec::from_json(&workspace.read(SPEC)).unwrap();
+    let docs = codegen::Docs::from_toml(&workspace.read(DOCS)).unwrap();
+    let fixed = codegen::fixups::apply_all(&spec).unwrap();
+    let (documented, stale) = codegen::documented(&fixed, &docs);
+    assert!(stale.is_empty(), "entries that document nothing: {stale:?}");
+    let missing = codegen::overlay::undocumented(&documented);
+    assert!(missing.is_empty(), "items without text: {missing:?}");
+    if let Err(failure) = xtask::codegen(workspace.root(), true) {
+        panic!("{}\n{}", failure.details, failure.message);
+    }
+}
+
+/// import → codegen, as a maintainer runs them; the reports.
+fn import_and_generate(workspace: &Workspace, name: &str, full: &Value) -> (String, String) {
+    let path = workspace.write(name, &full.to_string());
+    let imported = xtask::import_spec(workspace.root(), &path).unwrap();
+    let generated = xtask::codegen(workspace.root(), false).unwrap();
+    (imported, generated)
+}
+
+#[test]
+fn switching_to_ghes_and_back_sets_aside_and_restores_the_words_and_passes() {
+    let workspace = Workspace::new();
+    let docs_before = workspace.read(DOCS);
+    let outputs_before = workspace.outputs();
+    let dotcom = flavour(&workspace, "api.github.com", None, |_| {});
+    let ghes = flavour(&workspace, "ghes", Some(3.18), |properties| {
+        properties.remove("secret_scanning_ai_detection");
+        properties.remove("secret_scanning_delegated_bypass_options");
+    });
+    let (imported, generated) = import_and_generate(&workspace, "ghes-3.18.json", &ghes);
+    assert!(
+        imported.contains(
+            "spec/docs.toml: set aside under [unused], documenting nothing in spec/packages.json: \
+             schemas.security-and-analysis.fields.secret_scanning_ai_detection, \
+             schemas.security-and-analysis.fields.secret_scanning_delegated_bypass_options, \
+             schemas.security-and-analysis.fields.secret_scanning_delegated_bypass_options.reviewers, \
+             schemas.security-and-analysis.fields.secret_scanning_delegated_bypass_options.reviewers[].reviewer_id\n"
+        ),
+        "{imported}"
+    );
+    assert!(!imported.contains("warning"), "{imported}");
+    assert!(
+        imported.ends_with("next: run `cargo xtask codegen`, review the snapshot diffs, commit\n"),
+        "{imported}"
+    );
+    assert!(
+        generated.contains("wrote generated/src/lib.rs"),
+        "{generated}"
+    );
+    assert_workspace_passes(&workspace);
+    // The words wait under [unused]; the rest of the file is as written.
+    let docs = workspace.read(DOCS);
+    let (active, unused) = docs.split_once("\n[unused.").expect("an [unused] table");
+    let (active_before, _) = docs_before.split_once("\n[unused.").unwrap();
+    let moved: Vec<&str> = active_before
+        .lines()
+        .filter(|line| !active.lines().any(|kept| kept == *line))
+        .collect();
+    assert_eq!(moved.len(), 4, "{moved:#?}");
+    assert!(moved.iter().all(|line| unused.contains(line)), "{docs}");
+
+    // Back to api.github.com: the words return, and the generated client
+    // is the one before the switch.
+    let (imported, generated) = import_and_generate(&workspace, "api.github.com.json", &dotcom);
+    assert!(
+        imported.contains(
+            "spec/docs.toml: restored from [unused], documenting something again: \
+             schemas.security-and-analysis.fields.secret_scanning_ai_detection, "
+        ),
+        "{imported}"
+    );
+    assert!(!imported.contains("warning"), "{imported}");
+    assert!(!generated.contains("warning"), "{generated}");
+    assert_workspace_passes(&workspace);
+    assert_eq!(workspace.outputs(), outputs_before);
+    // What waited under [unused] before waits there still.
+    let unused_before = docs_before.split_once("\n[unused.").unwrap().1;
+    assert_eq!(
+        workspace.read(DOCS).split_once("\n[unused.").unwrap().1,
+        unused_before
+    );
+}
+
+#[test]
+fn switching_to_ghec_takes_its_words_from_unused_and_names_what_is_new() {
+    let workspace = Workspace::new();
+    let ghec = flavour(&workspace, "ghec", None, |properties| {
+        let status = json!({"type": "object", "properties": {
+            "status": {"type": "string", "enum": ["enabled", "disabled"]}}});
+        // Worded in advance under [unused], as the real GHEC field is.
+        properties.insert("secret_scanning_validity_checks".to_owned(), status.clone());
+        // New in no flavour before.
+        properties.insert("secret_scanning_brand_new".to_owned(), status);
+    });
+    let (imported, generated) = import_and_generate(&workspace, "ghec.json", &ghec);
+    assert!(
+        imported.contains(
+            "spec/docs.toml: restored from [unused], documenting something again: \
+             schemas.security-and-analysis.fields.secret_scanning_validity_checks\n"
+        ),
+        "{imported}"
+    );
+    let named = "warning: 1 item has no text in spec/docs.toml; add it:\n  \
+                 fields of security-and-analysis: secret_scanning_brand_new\n";
+    assert!(imported.contains(named), "{imported}");
+    assert!(
+        imported.contains("next: write the missing text in spec/docs.toml, run"),
+        "{imported}"
+    );
+    // codegen names each item itself, not a pointer back to the import.
+    assert!(generated.starts_with(named), "{generated}");
+
+    let docs = workspace.read(DOCS).replace(
+        "secret_scanning = \"Secret scanning.\"\n",
+        "secret_scanning = \"Secret scanning.\"\n\
+         secret_scanning_brand_new = \"Something new.\"\n",
+    );
+    workspace.write(DOCS, &docs);
+    let generated = xtask::codegen(workspace.root(), false).unwrap();
+    assert!(!generated.contains("warning"), "{generated}");
+    assert_workspace_passes(&workspace);
+}
+
+#[test]
+fn codegen_check_fails_on_entries_that_document_nothing_and_codegen_sets_them_aside() {
+    let workspace = Workspace::new();
+    let docs = workspace.read(DOCS) + "\n[operations.\"packages/gone\"]\nsummary = \"Gone.\"\n";
+    workspace.write(DOCS, &docs);
+    let failure = xtask::codegen(workspace.root(), true).unwrap_err();
+    assert_eq!(
+        failure.message,
+        "spec/docs.toml out of date with spec/packages.json; run `cargo xtask codegen` and commit \
+         the result"
+    );
+    assert!(
+        failure.details.contains(
+            "spec/docs.toml: to set aside under [unused], documenting nothing in spec/packages.json: \
+             operations.packages/gone\n"
+        ),
+        "{}",
+        failure.details
+    );
+    assert_eq!(workspace.read(DOCS), docs, "--check wrote something");
+    let report = xtask::codegen(workspace.root(), false).unwrap();
+    assert!(
+        report.starts_with("spec/docs.toml: set aside under [unused]"),
+        "{report}"
+    );
+    assert!(report.ends_with("wrote spec/docs.toml\n"), "{report}");
+    assert!(
+        workspace
+            .read(DOCS)
+            .ends_with("\n[unused.operations.\"packages/gone\"]\nsummary = \"Gone.\"\n"),
+        "{}",
+        workspace.read(DOCS)
+    );
+    assert_workspace_passes(&workspace);
 }
