@@ -46,7 +46,7 @@ const DIFF_LINES: usize = 40;
 /// `cargo xtask codegen [--check]`: regenerates every file derived from
 /// `spec/` and `spec/docs.toml` (the generated crate and the surface
 /// snapshots) after bringing the overlay in line with the spec (see
-/// [`tidy_docs`]), or with `check`, writes nothing and fails with a diff
+/// [`codegen::tidy`]), or with `check`, writes nothing and fails with a diff
 /// when any of this is due. Items without text are named one by one, as a
 /// warning.
 ///
@@ -201,7 +201,7 @@ fn tidy_docs(root: &Path, spec: &Spec, check: bool) -> Result<Tidy, Failure> {
     })
 }
 
-/// The docs overlay as [`tidy_docs`] leaves it.
+/// The docs overlay as [`codegen::tidy`] leaves it.
 struct Tidy {
     /// The overlay's new text, if it changed.
     changed: Option<String>,
@@ -242,7 +242,7 @@ fn plural(count: usize, word: &str) -> String {
 /// `cargo xtask spec import --from FILE`: cuts the packages fragment out of
 /// GitHub's full description, keeps its facts (see `codegen::facts`),
 /// writes it to `spec/` in canonical form, brings the docs overlay in line
-/// with it (see [`tidy_docs`]), and reports which facts changed, what
+/// with it (see [`codegen::tidy`]), and reports which facts changed, what
 /// `crates/` uses that is gone, which entries moved and what has no text.
 pub fn import_spec(root: &Path, from: &Path) -> Result<String, Failure> {
     let shown = from.display();

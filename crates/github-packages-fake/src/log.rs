@@ -9,7 +9,7 @@ pub struct LoggedRequest {
     pub method: String,
     /// The path as sent (percent-encoded).
     pub path: String,
-    /// The query as sent, with any `token` value replaced by `<redacted>`.
+    /// The query as sent, with any `token` value replaced by `[redacted]`.
     pub query: Option<String>,
     /// Which seeded token it carried, by label; `None` without one (or
     /// with an unknown one).
@@ -26,7 +26,7 @@ pub(crate) fn redact_query(query: Option<&str>) -> Option<String> {
     let pairs: Vec<String> = query
         .split('&')
         .map(|pair| match pair.split_once('=') {
-            Some(("token", _)) => "token=<redacted>".to_owned(),
+            Some(("token", _)) => "token=[redacted]".to_owned(),
             _ => pair.to_owned(),
         })
         .collect();
@@ -41,7 +41,7 @@ mod tests {
     fn restore_tokens_are_redacted() {
         assert_eq!(
             redact_query(Some("token=s3cret&x=1")).as_deref(),
-            Some("token=<redacted>&x=1")
+            Some("token=[redacted]&x=1")
         );
         assert_eq!(redact_query(None), None);
     }

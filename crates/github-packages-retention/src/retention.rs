@@ -48,9 +48,7 @@ impl Retention {
         registry_url: Option<&str>,
         allow_insecure_http: bool,
     ) -> Result<Self, RegistryError> {
-        let token = std::env::var("GITHUB_TOKEN")
-            .ok()
-            .filter(|t| !t.trim().is_empty());
+        let token = github_packages::token_from_env();
         let builder = match registry_url {
             Some(url) => Some(Registry::builder(url).api_root(client.base_url())),
             None => RegistryBuilder::for_api(client.base_url()),

@@ -1,17 +1,20 @@
-//! The client and its configuration.
+//! The client and its configuration (over 500 lines: every builder
+//! setting is documented where it is set, and its tests follow).
 
 use std::fmt;
-use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 
-use crate::base_url::{BaseUrl, GITHUB_API, check_plain_http};
-use crate::exchange::Hooks;
-use crate::throttle::Gate;
-use crate::transport::Shared;
-use crate::{Error, Owner, OwnerPackages, RateLimit, RetryPolicy, Throttle};
+use crate::error::Error;
+use crate::http::base_url::{BaseUrl, GITHUB_API, check_plain_http};
+use crate::http::exchange::{Endpoint, Hooks};
+use crate::http::pipeline::Pipeline;
+use crate::http::quota::Quota;
+use crate::http::retry::RetryPolicy;
+use crate::http::throttle::{Gate, Throttle};
+use crate::model::rate_limit::RateLimit;
 
 /// Where GitHub's REST API lives for github.com.
 pub const DEFAULT_BASE_URL: &str = GITHUB_API;
@@ -42,12 +45,12 @@ pub const DEFAULT_MAX_BODY_SIZE: usize = 32 * 1024 * 1024;
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    shared: Arc<Shared>,
+    pipeline: Arc<Pipeline>,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.shared, f)
+        fmt::Debug::fmt(&self.pipeline, f)
     }
 }
 
@@ -83,12 +86,6 @@ impl Client {
         ClientBuilder::from_env().build()
     }
 
-    /// The packages of `owner`: list them, or pick one to inspect, delete or
-    /// restore it and its versions.
-    pub fn packages(&self, owner: Owner) -> OwnerPackages {
-        OwnerPackages::new(self.clone(), owner)
-    }
-
     /// GitHub's rate-limit state from the most recent answer that carried it.
     ///
     /// ```no_run
@@ -102,26 +99,22 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn rate_limit(&self) -> Option<RateLimit> {
-        self.shared
-            .rate_limit
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.pipeline.endpoint.quota.last()
     }
 
     /// Whether the client has a token: without one it refuses every
     /// delete and restore before sending it ([`Error::TokenRequired`]).
     pub fn has_token(&self) -> bool {
-        self.shared.token.is_some()
+        self.pipeline.token.is_some()
     }
 
     /// The API root requests go to, e.g. `https://api.github.com`.
     pub fn base_url(&self) -> &str {
-        self.shared.base_url()
+        self.pipeline.base_url()
     }
 
-    pub(crate) fn shared(&self) -> &Arc<Shared> {
-        &self.shared
+    pub(crate) fn pipeline(&self) -> &Arc<Pipeline> {
+        &self.pipeline
     }
 }
 
@@ -169,7 +162,7 @@ pub struct ClientBuilder {
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("token", &self.token.as_ref().map(|_| crate::text::REDACTED))
             .field("base_url", &self.base_url)
             .field("user_agent", &self.user_agent)
             .field("api_version", &self.api_version)
@@ -308,7 +301,7 @@ impl ClientBuilder {
 
     pub(crate) fn from_env_vars(var: impl Fn(&str) -> Option<String>) -> Self {
         let mut builder = Self::default();
-        if let Some(token) = var("GITHUB_TOKEN").filter(|t| !t.trim().is_empty()) {
+        if let Some(token) = token_in(&var) {
             builder = builder.token(token);
         }
         if let Some(url) = var("GITHUB_API_URL").filter(|u| !u.trim().is_empty()) {
@@ -380,16 +373,17 @@ impl ClientBuilder {
             .map_err(|e| Error::Config(format!("the API root `{base_url}` is not a URL ({e})")))?;
         check_plain_http("the API root", &base, self.allow_insecure_http).map_err(Error::Config)?;
         Ok(Client {
-            shared: Arc::new(Shared {
+            pipeline: Arc::new(Pipeline {
                 generated: generated::Client::new_with_client(&base_url, http, Arc::new(Hooks)),
-                base,
-                callers_http,
-                headers,
+                endpoint: Arc::new(Endpoint {
+                    base,
+                    callers_http,
+                    headers,
+                    max_body: self.max_body_size.unwrap_or(DEFAULT_MAX_BODY_SIZE),
+                    quota: Quota::default(),
+                }),
                 retry: self.retry.unwrap_or_default(),
                 gate: Gate::new(self.throttle.unwrap_or_default()),
-                rate_limit: Mutex::new(None),
-                quota_spent: AtomicBool::new(false),
-                max_body: self.max_body_size.unwrap_or(DEFAULT_MAX_BODY_SIZE),
                 token,
             }),
         })
@@ -441,6 +435,17 @@ fn rustls_over_ring() -> Result<rustls::ClientConfig, Error> {
     .with_no_client_auth())
 }
 
+/// The token in the environment, as GitHub Actions and most tools pass
+/// it: `GITHUB_TOKEN`, unless unset or blank. [`Client::from_env`] signs
+/// in with it; other clients of GitHub (a container registry) can too.
+pub fn token_from_env() -> Option<String> {
+    token_in(&|name| std::env::var(name).ok())
+}
+
+fn token_in(var: &impl Fn(&str) -> Option<String>) -> Option<String> {
+    var("GITHUB_TOKEN").filter(|token| !token.trim().is_empty())
+}
+
 fn header_value(what: &str, value: &str) -> Result<HeaderValue, Error> {
     if value.is_empty() {
         return Err(Error::Config(format!(
@@ -472,13 +477,13 @@ mod tests {
                 .build()
                 .unwrap();
         assert_eq!(client.base_url(), "https://ghe.example.com/api/v3");
-        assert!(client.shared().token.is_some());
+        assert!(client.pipeline().token.is_some());
 
         for missing in [None, Some("  ")] {
             let client = ClientBuilder::from_env_vars(vars(missing, None))
                 .build()
                 .expect("no token is an anonymous client, not a configuration error");
-            assert!(client.shared().token.is_none());
+            assert!(client.pipeline().token.is_none());
             assert_eq!(client.base_url(), "https://api.github.com");
         }
     }

@@ -1,5 +1,8 @@
 //! One error type for everything that can go wrong. How GitHub's answers map
 //! onto it lives in `answer.rs`.
+//!
+//! Long because it is the crate's contract with its callers: every variant
+//! and field is documented, with the accessors callers act on.
 
 use std::fmt::{self, Write as _};
 use std::time::Duration;
@@ -7,7 +10,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 
-use crate::Target;
+use crate::model::rate_limit::SECONDARY_LIMIT_WAIT;
+use crate::model::target::Target;
+
+pub(crate) mod answer;
 
 /// The result type of this crate.
 ///
@@ -429,6 +435,10 @@ impl fmt::Display for Refusal {
     }
 }
 
+/// How many redirects in a row a GET follows; the next one is refused
+/// ([`RedirectReason::TooMany`]).
+pub(crate) const MAX_REDIRECTS: usize = 5;
+
 /// Why a redirect was not followed ([`Error::Redirected`]).
 ///
 /// ```
@@ -444,7 +454,7 @@ pub enum RedirectReason {
     Mutation,
     /// The redirect leads to another origin than the configured API's.
     OtherOrigin,
-    /// More than five redirects in a row.
+    /// More redirects in a row than a GET follows.
     TooMany,
     /// The redirect names no usable location.
     NoLocation,
@@ -460,7 +470,7 @@ impl fmt::Display for RedirectReason {
                 "a DELETE or POST is never redirected, so that a redirect cannot fake a success"
             }
             Self::OtherOrigin => "it leads to another origin than the configured API",
-            Self::TooMany => "more than 5 redirects in a row",
+            Self::TooMany => return write!(f, "more than {MAX_REDIRECTS} redirects in a row"),
             Self::NoLocation => "it names no usable location",
             Self::FollowedByHttpClient => {
                 "the reqwest::Client passed to the builder followed it; build that client with \
@@ -610,7 +620,7 @@ impl Error {
             Self::RateLimited {
                 kind: RateLimitKind::Secondary,
                 ..
-            } => Some(Duration::from_secs(60)),
+            } => Some(SECONDARY_LIMIT_WAIT),
             _ => None,
         }
     }

@@ -129,54 +129,53 @@
 //!
 //! "As given" keeps scheme, host, port and path; only a trailing slash is
 //! dropped.
+//!
+//! # How the crate is built
+//!
+//! A request meets its layers from top to bottom, each importing only from
+//! those below: `api` (handles, the per-scope operation table, the checks
+//! made before sending, paging, bulk runs) → `client` → `http` (the
+//! pipeline with its retries, the throttle, one exchange with the server)
+//! → `error` (one type; every answer mapped onto it in one place) →
+//! `model` (owners, targets, ids, enums, packages) and [`text`].
 
 #![warn(missing_docs)]
 
-mod answer;
-mod base_url;
-mod bulk;
+// The layers, in the order a request meets them; each imports only from
+// the ones below it, and this file is the only place that re-exports.
+mod api;
 mod client;
-mod dispatch;
-mod enums;
 mod error;
-mod exchange;
-mod handles;
-mod ids;
+mod http;
 mod model;
-mod owner;
-mod paging;
 #[cfg(test)]
 mod properties;
-mod rate_limit;
-mod retry;
-mod target;
 pub mod text;
-mod throttle;
-mod transport;
 
-pub use base_url::{check_plain_http, is_loopback_host};
-pub use bulk::{Bulk, BulkAction, BulkItem, BulkOutcome, BulkReport};
+pub use api::bulk::{Bulk, BulkAction, BulkItem, BulkOutcome, BulkReport};
+pub use api::paging::{DEFAULT_PAGES_AT_ONCE, Links, Page};
+pub use api::resources::{
+    ListPackages, ListVersions, OwnerPackages, PackageRef, RestorePackage, VersionRef,
+};
 pub use client::{
     Client, ClientBuilder, DEFAULT_API_VERSION, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_SIZE,
-    http_client_builder,
+    http_client_builder, token_from_env,
 };
-pub use enums::{PackageType, ParseEnumError, VersionState, Visibility};
 pub use error::{
     Error, OptionalExt, RateLimitKind, RedirectReason, Refusal, Result, TransportKind,
 };
 /// The generated types, with every field GitHub documents.
 pub use generated::types as raw;
-pub use handles::{
-    ListPackages, ListVersions, OwnerPackages, PackageRef, RestorePackage, VersionRef,
-};
-pub use ids::{PackageId, ParseIdError, VersionId};
-pub use model::{Package, PackageVersion};
-pub use owner::{Owner, ParseOwnerError};
-pub use paging::{DEFAULT_PAGES_AT_ONCE, Links, Page};
-pub use rate_limit::RateLimit;
-pub use retry::RetryPolicy;
-pub use target::Target;
-pub use throttle::{DEFAULT_CONCURRENCY, DEFAULT_POINTS, OnPrimaryLimit, Throttle};
+pub use http::base_url::{check_plain_http, is_loopback_host};
+pub use http::exchange::read_bounded;
+pub use http::retry::RetryPolicy;
+pub use http::throttle::{DEFAULT_CONCURRENCY, DEFAULT_POINTS, OnPrimaryLimit, Throttle};
+pub use model::enums::{PackageType, ParseEnumError, VersionState, Visibility};
+pub use model::ids::{PackageId, ParseIdError, VersionId};
+pub use model::owner::{Owner, ParseOwnerError};
+pub use model::package::{Package, PackageVersion};
+pub use model::rate_limit::RateLimit;
+pub use model::target::Target;
 
 /// The `reqwest` this crate is built on, for
 /// [`ClientBuilder::http_client`] (its `Client` must come from this version;

@@ -6,12 +6,15 @@ use proptest::prelude::*;
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
-use crate::answer::{ErrorBody, from_status};
-use crate::base_url::BaseUrl;
-use crate::paging::{Links, next_page_number};
-use crate::rate_limit::{reset_time, retry_after};
+use crate::api::paging::{Links, next_page_number};
+use crate::client::Client;
+use crate::error::Error;
+use crate::error::answer::{ErrorBody, from_status};
+use crate::http::base_url::BaseUrl;
+use crate::model::owner::Owner;
+use crate::model::rate_limit::{reset_time, retry_after};
+use crate::model::target::Target;
 use crate::text::{MAX_SHOWN, Scrub};
-use crate::{Client, Error, Owner, Target};
 
 /// Any bytes a header value may hold (visible ASCII, space, tab, obs-text).
 fn header_bytes() -> impl Strategy<Value = Vec<u8>> {
@@ -67,10 +70,10 @@ proptest! {
                 prop_assert!(link.len() <= total);
             }
             if let Some(next) = &links.next
-                && let Ok(page) = next_page_number(client.shared(), "op", next)
+                && let Ok(page) = next_page_number(client.pipeline(), "op", next)
             {
-                let target = client.shared().base.join(next).unwrap();
-                prop_assert!(client.shared().is_same_origin(&target), "{next} -> page {page}");
+                let target = client.pipeline().base().join(next).unwrap();
+                prop_assert!(client.pipeline().is_same_origin(&target), "{next} -> page {page}");
                 prop_assert!(page >= 1);
             }
         }
@@ -79,10 +82,10 @@ proptest! {
     #[test]
     fn next_page_numbers_never_leave_the_origin(link in "\\PC{0,80}") {
         let client = client();
-        match next_page_number(client.shared(), "op", &link) {
+        match next_page_number(client.pipeline(), "op", &link) {
             Ok(_) => {
-                let target = client.shared().base.join(&link).unwrap();
-                prop_assert_eq!(target.origin(), client.shared().base.origin());
+                let target = client.pipeline().base().join(&link).unwrap();
+                prop_assert_eq!(target.origin(), client.pipeline().base().origin());
             }
             Err(error) => {
                 let shown = error.to_string();

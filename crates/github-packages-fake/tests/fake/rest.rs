@@ -403,7 +403,7 @@ async fn packages_are_deleted_and_restored_with_or_without_a_token() {
         .iter()
         .find(|r| r.path.ends_with("/restore"))
         .unwrap();
-    assert_eq!(restored.query.as_deref(), Some("token=<redacted>"));
+    assert_eq!(restored.query.as_deref(), Some("token=[redacted]"));
 }
 
 #[tokio::test]

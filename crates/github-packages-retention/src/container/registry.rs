@@ -1,6 +1,8 @@
 //! The container registry (ghcr.io, GitHub Enterprise Server's
 //! `containers.HOST`, or any OCI registry): signing in with the GitHub
-//! token, and reading manifests and tag lists.
+//! token, and reading manifests and tag lists (over 500 lines: the sign-in,
+//! its checks on where a token may go, and the bounded reads share one
+//! client and its settings).
 //!
 //! Every answer is read with a bound, nothing follows a redirect, a
 //! manifest must hash to the digest asked for, and the GitHub token is
@@ -15,7 +17,7 @@ use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use github_packages::reqwest::{self, StatusCode, Url, header};
-use github_packages::text::Scrub;
+use github_packages::text::{REDACTED, Scrub};
 use sha2::{Digest as _, Sha256};
 
 use super::challenge::{Challenge, parse_challenge};
@@ -88,7 +90,7 @@ impl fmt::Debug for Registry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Registry")
             .field("url", &self.url)
-            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("token", &self.token.as_ref().map(|_| REDACTED))
             .finish_non_exhaustive()
     }
 }
@@ -493,19 +495,8 @@ impl Registry {
 /// The next page of a tag list, from `Link: <…>; rel="next"`, if it is on
 /// the registry (a relative link is resolved against it).
 fn next_link(headers: &header::HeaderMap, base: &str) -> Result<Option<String>, String> {
-    let Some(link) = headers.get(header::LINK).and_then(|v| v.to_str().ok()) else {
-        return Ok(None);
-    };
-    let Some(target) = link.split(',').find_map(|part| {
-        let (target, parameters) = part.split_once(';')?;
-        parameters.contains("rel=\"next\"").then(|| {
-            target
-                .trim()
-                .trim_start_matches('<')
-                .trim_end_matches('>')
-                .to_owned()
-        })
-    }) else {
+    let Some(target) = github_packages::Links::from_headers(headers).and_then(|links| links.next)
+    else {
         return Ok(None);
     };
     let base_url = Url::parse(base).map_err(|e| e.to_string())?;
@@ -520,22 +511,19 @@ fn next_link(headers: &header::HeaderMap, base: &str) -> Result<Option<String>, 
 
 /// A body of at most `max` bytes; a longer one is refused as soon as it
 /// says or shows so.
-async fn read_bounded(mut response: reqwest::Response, max: usize) -> Result<Vec<u8>, String> {
+async fn read_bounded(response: reqwest::Response, max: usize) -> Result<Vec<u8>, String> {
     let too_long = || format!("the registry's answer is longer than {max} bytes");
-    let announced = response.content_length().unwrap_or(0);
-    if announced > max as u64 {
+    if response
+        .content_length()
+        .is_some_and(|announced| announced > max as u64)
+    {
         return Err(too_long());
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(announced).unwrap_or(0));
-    while let Some(chunk) = response
-        .chunk()
+    let (bytes, complete) = github_packages::read_bounded(response, max)
         .await
-        .map_err(|e| format!("the registry's answer broke off ({})", e.without_url()))?
-    {
-        if bytes.len() + chunk.len() > max {
-            return Err(too_long());
-        }
-        bytes.extend_from_slice(&chunk);
+        .map_err(|e| format!("the registry's answer broke off ({})", e.without_url()))?;
+    if !complete {
+        return Err(too_long());
     }
     Ok(bytes)
 }

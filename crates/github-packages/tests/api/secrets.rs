@@ -10,7 +10,7 @@ async fn debug_output_of_the_client_and_its_builder_hides_the_token() {
     let harness = Harness::new().await;
     let shown = format!("{:?}", harness.client);
     assert_no_token(&shown);
-    assert!(shown.contains("token: \"<redacted>\""), "{shown}");
+    assert!(shown.contains("token: \"[redacted]\""), "{shown}");
     assert!(shown.contains(&harness.server.uri()), "{shown}");
 
     let builder = Client::builder()

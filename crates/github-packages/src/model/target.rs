@@ -6,7 +6,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::{Owner, PackageType, VersionId};
+use crate::model::enums::PackageType;
+use crate::model::ids::VersionId;
+use crate::model::owner::Owner;
 
 /// The owner, package and version a request was about. Cheap to clone.
 ///

@@ -1,6 +1,9 @@
 //! From GitHub's answers to [`Error`]s: status, headers and error bodies,
 //! with the signals GitHub really sends (see
 //! `docs/github-behaviour.md`, summarised on each function).
+//!
+//! Over 500 lines with its tests, which are half of it: one table of
+//! GitHub's real answers per signal.
 
 use std::time::SystemTime;
 
@@ -10,10 +13,10 @@ use reqwest::header::HeaderMap;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::{RateLimitKind, Refusal, TransportKind};
-use crate::rate_limit::{header, reset_time, retry_after};
+use crate::error::{Error, RateLimitKind, Refusal, TransportKind};
+use crate::model::rate_limit::{header, reset_time, retry_after};
+use crate::model::target::Target;
 use crate::text::Scrub;
-use crate::{Error, Target};
 
 /// The parts of GitHub's error body worth keeping.
 ///
@@ -315,7 +318,8 @@ mod tests {
     use reqwest::header::{HeaderName, HeaderValue};
 
     use super::*;
-    use crate::{Owner, PackageType};
+    use crate::model::enums::PackageType;
+    use crate::model::owner::Owner;
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
         pairs
@@ -332,7 +336,7 @@ mod tests {
     fn target() -> Target {
         Target::for_owner(Owner::org("acme"))
             .package(PackageType::Container, "app".into())
-            .version(crate::VersionId::new(7))
+            .version(crate::model::ids::VersionId::new(7))
     }
 
     #[test]

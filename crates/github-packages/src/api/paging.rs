@@ -9,11 +9,22 @@ use futures::stream::BoxStream;
 use futures::{Stream, StreamExt, TryStreamExt, stream};
 use reqwest::header::{HeaderMap, LINK};
 
-use crate::Error;
-use crate::transport::Shared;
+use crate::error::Error;
+use crate::http::pipeline::Pipeline;
 
 /// The largest page GitHub serves; streams ask for it to save requests.
 pub(crate) const MAX_PER_PAGE: u32 = 100;
+
+/// How many items a listing asks for per page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PerPage {
+    /// Whatever GitHub defaults to (30).
+    Default,
+    /// As many as GitHub serves, where the operation lets us ask (streams).
+    Max,
+    /// Exactly this many (the caller asked).
+    Exactly(u32),
+}
 
 /// One page of a listing, with GitHub's links to its neighbours.
 ///
@@ -79,10 +90,10 @@ pub struct Links {
 }
 
 impl Links {
-    /// Reads every `Link` header of an answer; unknown relations are ignored.
-    /// `None` when a `Link` header is not valid text: whether there is a
-    /// next page cannot be told.
-    pub(crate) fn from_headers(headers: &HeaderMap) -> Option<Self> {
+    /// Reads every `Link` header of an answer (GitHub's API, or a registry's
+    /// tag list); unknown relations are ignored. `None` when a `Link` header
+    /// is not valid text: whether there is a next page cannot be told.
+    pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
         let mut links = Self::default();
         for value in headers.get_all(LINK) {
             let value = value.to_str().ok()?;
@@ -135,21 +146,21 @@ fn parse_link_header(value: &str) -> Vec<(&str, &str)> {
 /// it keeps the token on the API's origin. The link is server text, so
 /// errors show it scrubbed.
 pub(crate) fn next_page_number(
-    shared: &Shared,
+    pipeline: &Pipeline,
     operation: &'static str,
     link: &str,
 ) -> Result<u32, Error> {
-    let scrub = shared.scrub_token();
+    let scrub = pipeline.scrub_token();
     let shown = || scrub.text(link);
-    let target = shared.base.join(link).map_err(|e| Error::Paging {
+    let target = pipeline.base().join(link).map_err(|e| Error::Paging {
         operation,
         message: format!("the next-page link {} cannot be read ({e})", shown()),
     })?;
-    if !shared.is_same_origin(&target) {
+    if !pipeline.is_same_origin(&target) {
         return Err(Error::CrossOriginLink {
             operation,
             link: shown(),
-            base: shared.base_url().to_owned(),
+            base: pipeline.base_url().to_owned(),
         });
     }
     target
@@ -185,7 +196,7 @@ pub const DEFAULT_PAGES_AT_ONCE: usize = 4;
 /// [`Error::CrossOriginLink`]. After an error, or once the stream is
 /// dropped, no request is started.
 pub(crate) fn items<T, F, Fut>(
-    shared: Arc<Shared>,
+    pipeline: Arc<Pipeline>,
     first_page: Option<u32>,
     at_once: usize,
     fetch: F,
@@ -218,7 +229,7 @@ where
         fetched: BTreeSet::new(),
     };
     stream::try_unfold(state, move |mut state| {
-        let shared = Arc::clone(&shared);
+        let pipeline = Arc::clone(&pipeline);
         async move {
             if let Some((ahead, last)) = &mut state.ahead {
                 let last = *last;
@@ -241,7 +252,7 @@ where
                 }
             }
             if let Some((operation, link)) = state.link.take() {
-                let number = next_page_number(&shared, operation, &link)?;
+                let number = next_page_number(&pipeline, operation, &link)?;
                 if state.fetched.contains(&number) {
                     tracing::warn!(operation, link = %link, "GitHub's next-page link repeats a page; stopping");
                     state.next = None;
@@ -258,7 +269,7 @@ where
             let Some(next) = page.links.next.clone() else {
                 return Ok(Some((page.items, state)));
             };
-            match pages_ahead(&shared, &page, current, at_once) {
+            match pages_ahead(&pipeline, &page, current, at_once) {
                 Some(range) => {
                     let last = *range.end();
                     let fetch = state.fetch.clone();
@@ -285,7 +296,7 @@ where
 /// the page's `next` link asks for the following page and its `last` link
 /// names a later one, both on the API's origin.
 fn pages_ahead<T>(
-    shared: &Shared,
+    pipeline: &Pipeline,
     page: &Page<T>,
     current: u32,
     at_once: usize,
@@ -295,7 +306,7 @@ fn pages_ahead<T>(
     }
     let number = |link: &Option<String>| {
         link.as_deref()
-            .and_then(|link| next_page_number(shared, page.operation, link).ok())
+            .and_then(|link| next_page_number(pipeline, page.operation, link).ok())
     };
     let next = number(&page.links.next)?;
     let last = number(&page.links.last)?;
@@ -358,11 +369,11 @@ mod tests {
 
     #[test]
     fn next_links_must_stay_on_the_base_origin_and_carry_a_page() {
-        let client = crate::Client::builder()
+        let client = crate::client::Client::builder()
             .token("ghp_secret_in_links")
             .build()
             .unwrap();
-        let base = client.shared();
+        let base = client.pipeline();
         assert_eq!(
             next_page_number(base, "op", "https://api.github.com/user/packages?page=3").unwrap(),
             3

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use reqwest::Url;
 
-use crate::Error;
+use crate::error::Error;
 
 /// Where the API lives for github.com.
 pub const GITHUB_API: &str = "https://api.github.com";
@@ -52,7 +52,11 @@ impl std::fmt::Debug for BaseUrl {
             Self::Exact(url) => ("Exact", url),
             Self::EnterpriseServer(url) => ("EnterpriseServer", url),
         };
-        let shown = if url.contains('@') { "<redacted>" } else { url };
+        let shown = if url.contains('@') {
+            crate::text::REDACTED
+        } else {
+            url
+        };
         f.debug_tuple(mode).field(&shown).finish()
     }
 }
@@ -149,7 +153,7 @@ fn as_given(url: &Url) -> String {
 fn parse(input: &str) -> Result<Url, Error> {
     // Text that may hold credentials (`user:secret@`) is never echoed.
     let shown = if input.contains('@') {
-        "<redacted>"
+        crate::text::REDACTED
     } else {
         input
     };

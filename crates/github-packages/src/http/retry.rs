@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
-use crate::Error;
-use crate::error::RateLimitKind;
+use crate::error::{Error, RateLimitKind};
+use crate::model::rate_limit::SECONDARY_LIMIT_WAIT;
 
 pub(crate) type SleepFn =
     Arc<dyn Fn(Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
@@ -78,8 +78,6 @@ impl fmt::Debug for RetryPolicy {
     }
 }
 
-/// How long a GitHub secondary rate limit asks for when it gives no `Retry-After`.
-pub(crate) const SECONDARY_LIMIT_WAIT: Duration = Duration::from_secs(60);
 /// Slack after a primary limit's reset time, for clock skew.
 const RESET_MARGIN: Duration = Duration::from_secs(1);
 
@@ -213,8 +211,8 @@ mod tests {
 
     use super::*;
 
-    fn target() -> crate::Target {
-        crate::Target::for_owner(crate::Owner::org("acme"))
+    fn target() -> crate::model::target::Target {
+        crate::model::target::Target::for_owner(crate::model::owner::Owner::org("acme"))
     }
 
     fn server_error() -> Error {

@@ -1,5 +1,8 @@
 //! The request API: an owner's packages, one package, one version.
 //!
+//! Over 500 lines because the three handles and two listings are the
+//! public surface most users read, each with a runnable doc example.
+//!
 //! Requests that take options are builders; await them for one answer
 //! (`IntoFuture`), or call `stream()` on a listing for every item.
 //!
@@ -13,12 +16,17 @@ use std::future::IntoFuture;
 use futures::Stream;
 use futures::future::BoxFuture;
 
-use crate::dispatch::{self, PerPage};
-use crate::transport::Write;
-use crate::{
-    Bulk, BulkAction, Client, Error, Owner, Package, PackageType, PackageVersion, Page, Target,
-    VersionId, VersionState, Visibility,
-};
+use crate::api::bulk::{Bulk, BulkAction};
+use crate::api::dispatch;
+use crate::api::paging::{Page, PerPage};
+use crate::client::Client;
+use crate::error::Error;
+use crate::http::pipeline::Write;
+use crate::model::enums::{PackageType, VersionState, Visibility};
+use crate::model::ids::VersionId;
+use crate::model::owner::Owner;
+use crate::model::package::{Package, PackageVersion};
+use crate::model::target::Target;
 
 /// The paging options and the two ways to run a listing, for a listing
 /// type with `fetch(page, per_page)` and `client()`.
@@ -45,7 +53,7 @@ macro_rules! listing {
 
             /// How many pages [`stream`](Self::stream) may fetch at once
             /// once GitHub says how many there are
-            /// ([`DEFAULT_PAGES_AT_ONCE`](crate::DEFAULT_PAGES_AT_ONCE) by
+            /// ([`DEFAULT_PAGES_AT_ONCE`](crate::api::paging::DEFAULT_PAGES_AT_ONCE) by
             /// default; 1 fetches page after page). Every request still
             /// passes the client's [`Throttle`](crate::Throttle).
             pub fn pages_at_once(mut self, pages: usize) -> Self {
@@ -64,8 +72,8 @@ macro_rules! listing {
             /// cancels what is in flight and starts nothing more.
             pub fn stream(self) -> impl Stream<Item = Result<$item, Error>> + Send + 'static {
                 let per_page = self.per_page.map_or(PerPage::Max, PerPage::Exactly);
-                let shared = std::sync::Arc::clone(self.client().shared());
-                crate::paging::items(shared, self.page, self.pages_at_once, move |page| {
+                let pipeline = std::sync::Arc::clone(self.client().pipeline());
+                crate::api::paging::items(pipeline, self.page, self.pages_at_once, move |page| {
                     let this = self.clone();
                     async move { this.fetch(page, per_page).await }
                 })
@@ -81,6 +89,30 @@ macro_rules! listing {
             }
         }
     };
+}
+
+impl Client {
+    /// The packages of `owner`: list them, or pick one to inspect, delete or
+    /// restore it and its versions.
+    pub fn packages(&self, owner: Owner) -> OwnerPackages {
+        OwnerPackages::new(self.clone(), owner)
+    }
+}
+
+impl Package {
+    /// The handle to this package among `owner`'s packages (the listing it
+    /// came from), to get, delete or restore it or list its versions.
+    pub fn handle(&self, owner: &OwnerPackages) -> PackageRef {
+        owner.package(self.package_type().clone(), self.name().to_owned())
+    }
+}
+
+impl PackageVersion {
+    /// The handle to this version of `package` (the package it was listed
+    /// from), to get, delete or restore it.
+    pub fn handle(&self, package: &PackageRef) -> VersionRef {
+        package.version(self.id())
+    }
 }
 
 /// The packages of one owner; from [`Client::packages`].
@@ -125,7 +157,7 @@ impl OwnerPackages {
             visibility: None,
             per_page: None,
             page: None,
-            pages_at_once: crate::DEFAULT_PAGES_AT_ONCE,
+            pages_at_once: crate::api::paging::DEFAULT_PAGES_AT_ONCE,
         }
     }
 
@@ -134,7 +166,7 @@ impl OwnerPackages {
     pub fn docker_conflicts(
         &self,
     ) -> impl Future<Output = Result<Vec<Package>, Error>> + Send + '_ {
-        dispatch::docker_conflicts(self.client.shared(), &self.target)
+        dispatch::docker_conflicts(self.client.pipeline(), &self.target)
     }
 
     /// Deletes many packages of one type, with all their versions, each
@@ -218,7 +250,7 @@ impl ListPackages {
     async fn fetch(&self, page: Option<u32>, per_page: PerPage) -> Result<Page<Package>, Error> {
         let OwnerPackages { client, target } = &self.packages;
         dispatch::list_packages(
-            client.shared(),
+            client.pipeline(),
             target,
             &self.package_type,
             self.visibility.as_ref(),
@@ -282,14 +314,14 @@ impl PackageRef {
 
     /// Gets the package.
     pub fn get(&self) -> impl Future<Output = Result<Package, Error>> + Send + '_ {
-        dispatch::get_package(self.client.shared(), &self.target)
+        dispatch::get_package(self.client.pipeline(), &self.target)
     }
 
     /// Deletes the whole package with all its versions. GitHub keeps it
     /// restorable for 30 days. Needs `delete:packages`; not retried after
     /// errors that might have come after the deletion (see [`RetryPolicy`](crate::RetryPolicy)).
     pub fn delete(&self) -> impl Future<Output = Result<(), Error>> + Send + '_ {
-        dispatch::delete_package(self.client.shared(), &self.target, Write::default())
+        dispatch::delete_package(self.client.pipeline(), &self.target, Write::default())
     }
 
     /// Restores the package deleted in the last 30 days; await it, or set a
@@ -309,7 +341,7 @@ impl PackageRef {
             state: None,
             per_page: None,
             page: None,
-            pages_at_once: crate::DEFAULT_PAGES_AT_ONCE,
+            pages_at_once: crate::api::paging::DEFAULT_PAGES_AT_ONCE,
         }
     }
 
@@ -377,7 +409,7 @@ impl fmt::Debug for RestorePackage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RestorePackage")
             .field("package", &self.package)
-            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("token", &self.token.as_ref().map(|_| crate::text::REDACTED))
             .finish()
     }
 }
@@ -393,7 +425,7 @@ impl RestorePackage {
     pub async fn send(self) -> Result<(), Error> {
         let PackageRef { client, target } = &self.package;
         dispatch::restore_package(
-            client.shared(),
+            client.pipeline(),
             target,
             self.token.as_deref(),
             Write::default(),
@@ -451,7 +483,7 @@ impl ListVersions {
         per_page: PerPage,
     ) -> Result<Page<PackageVersion>, Error> {
         let PackageRef { client, target } = &self.package;
-        dispatch::list_versions(client.shared(), target, self.state, page, per_page).await
+        dispatch::list_versions(client.pipeline(), target, self.state, page, per_page).await
     }
 
     fn client(&self) -> &Client {
@@ -496,18 +528,18 @@ impl VersionRef {
 
     /// Gets the version.
     pub fn get(&self) -> impl Future<Output = Result<PackageVersion, Error>> + Send + '_ {
-        dispatch::get_version(self.client.shared(), &self.target)
+        dispatch::get_version(self.client.pipeline(), &self.target)
     }
 
     /// Deletes the version. GitHub refuses ([`Error::Refused`]) to delete a
     /// package's last version, and a public version downloaded more than
     /// 5,000 times. Needs `delete:packages`.
     pub fn delete(&self) -> impl Future<Output = Result<(), Error>> + Send + '_ {
-        dispatch::delete_version(self.client.shared(), &self.target, Write::default())
+        dispatch::delete_version(self.client.pipeline(), &self.target, Write::default())
     }
 
     /// Restores the version deleted in the last 30 days. Needs `write:packages`.
     pub fn restore(&self) -> impl Future<Output = Result<(), Error>> + Send + '_ {
-        dispatch::restore_version(self.client.shared(), &self.target, Write::default())
+        dispatch::restore_version(self.client.pipeline(), &self.target, Write::default())
     }
 }

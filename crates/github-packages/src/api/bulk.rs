@@ -9,8 +9,12 @@ use std::sync::PoisonError;
 use futures::future::{self, BoxFuture, Either, FutureExt as _};
 use futures::stream::{FuturesUnordered, Stream, StreamExt};
 
-use crate::transport::{DryRun, Halt, Write};
-use crate::{Client, DEFAULT_CONCURRENCY, Error, Target, dispatch};
+use crate::api::dispatch;
+use crate::client::Client;
+use crate::error::Error;
+use crate::http::pipeline::{DryRun, Halt, Write};
+use crate::http::throttle::DEFAULT_CONCURRENCY;
+use crate::model::target::Target;
 
 /// What a [`Bulk`] does to each item.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -398,18 +402,18 @@ async fn attempt(
     dry_run: bool,
     halt: &Halt,
 ) -> BulkOutcome {
-    let shared = client.shared();
+    let pipeline = client.pipeline();
     let planned = dry_run.then(DryRun::default);
     let write = Write {
         dry_run: planned.as_ref(),
         halt: Some(halt),
     };
     let result = match (action, target.version_id().is_some()) {
-        (BulkAction::Delete, true) => dispatch::delete_version(shared, target, write).await,
-        (BulkAction::Delete, false) => dispatch::delete_package(shared, target, write).await,
-        (BulkAction::Restore, true) => dispatch::restore_version(shared, target, write).await,
+        (BulkAction::Delete, true) => dispatch::delete_version(pipeline, target, write).await,
+        (BulkAction::Delete, false) => dispatch::delete_package(pipeline, target, write).await,
+        (BulkAction::Restore, true) => dispatch::restore_version(pipeline, target, write).await,
         (BulkAction::Restore, false) => {
-            dispatch::restore_package(shared, target, None, write).await
+            dispatch::restore_package(pipeline, target, None, write).await
         }
     };
     match result {

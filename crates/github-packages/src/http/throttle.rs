@@ -1,6 +1,10 @@
 //! A client-wide throttle that keeps a program under GitHub's limits
 //! instead of meeting them (docs/github-behaviour.md, "Rate limits"; GitHub's "Rate
 //! limits for the REST API"). What it does is documented on [`Throttle`].
+//!
+//! Over 500 lines on purpose: the budget's window, the two queues and the
+//! pause share one lock and one admission path, which read best together;
+//! the last third is tests on tokio's paused clock.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -13,7 +17,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::{Mutex as Turnstile, Notify};
 use tokio::time::Instant;
 
-use crate::retry::SleepFn;
+use crate::http::retry::SleepFn;
 
 /// What to do when GitHub says the primary (hourly) quota is spent.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

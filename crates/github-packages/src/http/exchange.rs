@@ -14,12 +14,15 @@
 //!
 //! What the generated code cannot express (a refused redirect, a body over
 //! the limit) is recorded in the attempt's [`Outcome`] and turned into an
-//! error by the transport, whatever the generated code made of the answer.
+//! error by the pipeline, whatever the generated code made of the answer.
 //!
 //! A client has one generated client, whose [`Hooks`] send through the
 //! attempt being polled: [`Attempt::poll`] makes it current on this thread
-//! for the length of one poll of the generated request. That keeps a fresh
-//! generated client, and a layer of future, out of every request.
+//! for the length of one poll of the generated request (a thread-local
+//! hand-over, since progenitor's hooks get no per-request context). That
+//! keeps a fresh generated client, and a layer of future, out of every
+//! request: the overhead benchmark's +4 % over the bare generated call
+//! depends on it.
 
 use std::cell::Cell;
 use std::fmt;
@@ -27,22 +30,42 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 
-use crate::error::RedirectReason;
-
 use reqwest::header::{ACCEPT, HeaderMap, HeaderName, LOCATION};
 use reqwest::{Method, StatusCode, Url};
 
-use crate::transport::Shared;
+use crate::error::{MAX_REDIRECTS, RedirectReason};
+use crate::http::quota::Quota;
 
-/// How many redirects in a row a GET follows.
-pub(crate) const MAX_REDIRECTS: usize = 5;
+/// What an exchange needs to know of its client.
+#[derive(Debug)]
+pub(crate) struct Endpoint {
+    /// The API root parsed, for origin checks.
+    pub(crate) base: Url,
+    /// Whether the HTTP client is the caller's (which may follow redirects
+    /// itself).
+    pub(crate) callers_http: bool,
+    /// Stamped on every request: authorization, accept, user agent, API version.
+    pub(crate) headers: HeaderMap,
+    /// The most bytes of a successful answer read.
+    pub(crate) max_body: usize,
+    /// Where every answer's rate-limit headers are recorded.
+    pub(crate) quota: Quota,
+}
+
+impl Endpoint {
+    /// Whether `url` is on the API's origin (scheme, host and port), where
+    /// the token may go.
+    pub(crate) fn is_same_origin(&self, url: &Url) -> bool {
+        self.base.origin() == url.origin()
+    }
+}
 
 /// How much of an unsuccessful answer's body is read to explain it.
 pub(crate) const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
 /// Why an answer was not used.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Refusal {
+pub(crate) enum Unusable {
     /// A redirect that is not followed.
     Redirect {
         status: StatusCode,
@@ -54,7 +77,7 @@ pub(crate) enum Refusal {
     TooLarge { status: StatusCode, limit: usize },
 }
 
-/// What one attempt saw, for the transport to read after the generated
+/// What one attempt saw, for the pipeline to read after the generated
 /// code has returned. What only an unusual answer has is boxed: a success
 /// leaves 32 bytes to move.
 #[derive(Debug, Default)]
@@ -63,7 +86,7 @@ pub(crate) struct Outcome {
     /// or refused (they explain the error).
     pub(crate) answer: Option<(StatusCode, Option<Box<HeaderMap>>)>,
     /// Set when the answer must not be used.
-    pub(crate) refusal: Option<Box<Refusal>>,
+    pub(crate) unusable: Option<Box<Unusable>>,
     /// In a dry run: the request that was not sent.
     pub(crate) planned: Option<Box<(Method, Url)>>,
 }
@@ -95,7 +118,7 @@ impl generated::RequestHooks for Hooks {
         request: reqwest::Request,
         _operation_id: &'static str,
     ) -> generated::ExecFuture<'a> {
-        // The generated client is private to the transport, which polls
+        // The generated client is private to the pipeline, which polls
         // its requests only through `Attempt::poll`, and a generated request
         // sends once: the attempt is taken (`poll` restores what was there).
         let attempt = CURRENT
@@ -117,7 +140,7 @@ impl Drop for Restore {
 /// One attempt at a request: what it sent and saw belongs to it alone, even
 /// when requests run concurrently.
 pub(crate) struct Attempt {
-    shared: Arc<Shared>,
+    endpoint: Arc<Endpoint>,
     /// Record the request instead of sending it.
     dry_run: bool,
     outcome: Mutex<Outcome>,
@@ -152,7 +175,7 @@ impl Attempt {
         self.stamp_headers(&mut request);
         if self.dry_run {
             // Nothing leaves the machine: the generated code gets an empty
-            // 204, and the transport reports the request as not sent.
+            // 204, and the pipeline reports the request as not sent.
             let planned = Box::new((request.method().clone(), request.url().clone()));
             self.record(|o| o.planned = Some(planned));
             let empty = rebuild(
@@ -166,9 +189,9 @@ impl Attempt {
         self.send(client, request, 0)
     }
 
-    pub(crate) fn new(shared: Arc<Shared>, dry_run: bool) -> Self {
+    pub(crate) fn new(endpoint: Arc<Endpoint>, dry_run: bool) -> Self {
         Self {
-            shared,
+            endpoint,
             dry_run,
             outcome: Mutex::new(Outcome::default()),
         }
@@ -219,7 +242,7 @@ impl Attempt {
     ) {
         // Boxed to keep every request's future small; it is rarely there.
         let sent = self
-            .shared
+            .endpoint
             .callers_http
             .then(|| Box::new(request.url().clone()));
         (client.execute(request), sent)
@@ -234,11 +257,11 @@ impl Attempt {
         is_get: bool,
         hops: &mut usize,
     ) -> Step {
-        self.shared.observe(response.headers());
+        self.endpoint.quota.observe(response.headers());
         let status = response.status();
 
         if sent.is_some_and(|sent| response.url() != &*sent)
-            && (!is_get || !self.shared.is_same_origin(response.url()))
+            && (!is_get || !self.endpoint.is_same_origin(response.url()))
         {
             let location = Some(response.url().to_string());
             return self.refuse_redirect(response, location, RedirectReason::FollowedByHttpClient);
@@ -255,7 +278,7 @@ impl Attempt {
             let reason = match target {
                 _ if !is_get => RedirectReason::Mutation,
                 None => RedirectReason::NoLocation,
-                Some(url) if !self.shared.is_same_origin(&url) => RedirectReason::OtherOrigin,
+                Some(url) if !self.endpoint.is_same_origin(&url) => RedirectReason::OtherOrigin,
                 _ if *hops >= MAX_REDIRECTS => RedirectReason::TooMany,
                 Some(url) => {
                     // A GET carries nothing but its URL and headers.
@@ -269,7 +292,7 @@ impl Attempt {
         }
 
         let limit = if status.is_success() {
-            self.shared.max_body
+            self.endpoint.max_body
         } else {
             ERROR_BODY_LIMIT
         };
@@ -303,7 +326,7 @@ impl Attempt {
                 status,
                 headers,
                 version,
-                Refusal::TooLarge { status, limit },
+                Unusable::TooLarge { status, limit },
             ));
         }
         self.record_answer(status, &headers);
@@ -330,7 +353,7 @@ impl Attempt {
             status,
             headers,
             response.version(),
-            Refusal::Redirect {
+            Unusable::Redirect {
                 status,
                 location,
                 reason,
@@ -338,17 +361,18 @@ impl Attempt {
         ))
     }
 
-    /// Records `refusal` and hands the generated code an empty answer.
+    /// Records why the answer is not used and hands the generated code an
+    /// empty one.
     fn refuse(
         &self,
         status: StatusCode,
         headers: HeaderMap,
         version: reqwest::Version,
-        refusal: Refusal,
+        unusable: Unusable,
     ) -> reqwest::Response {
         self.record(|o| {
             o.answer = Some((status, Some(Box::new(headers.clone()))));
-            o.refusal = Some(Box::new(refusal));
+            o.unusable = Some(Box::new(unusable));
         });
         rebuild(status, headers, version, Vec::new())
     }
@@ -363,19 +387,21 @@ impl Attempt {
             .all(|name| name == ACCEPT || name == PROGENITORS_VERSION);
         if only_progenitors {
             // The usual case, and the cheap one: nothing else to keep.
-            *headers = self.shared.headers.clone();
+            *headers = self.endpoint.headers.clone();
             return;
         }
         headers.remove(&PROGENITORS_VERSION);
-        for (name, value) in &self.shared.headers {
+        for (name, value) in &self.endpoint.headers {
             headers.insert(name, value.clone());
         }
     }
 }
 
-/// Reads at most `limit` bytes of a body; `false` when more was left (and
-/// dropped unread with the connection).
-async fn read_bounded(
+/// Reads at most `limit` bytes of an answer's body, and whether that was
+/// all of it (the rest is dropped unread with the connection): memory stays
+/// bounded whatever the server sends or announces. The client reads every
+/// body this way; so can other clients of GitHub's hosts (a registry).
+pub async fn read_bounded(
     mut response: reqwest::Response,
     limit: usize,
 ) -> reqwest::Result<(Vec<u8>, bool)> {
@@ -402,9 +428,4 @@ fn rebuild(
     *response.version_mut() = version;
     *response.headers_mut() = headers;
     reqwest::Response::from(response)
-}
-
-/// Whether `url` is on `base`'s origin (scheme, host and port).
-pub(crate) fn same_origin(base: &Url, url: &Url) -> bool {
-    base.origin() == url.origin()
 }

@@ -7,23 +7,28 @@
 
 use std::sync::Arc;
 
-use generated::types as raw;
 use progenitor_client::ResponseValue;
 
-use crate::owner::{MAX_PACKAGE_NAME, check_name};
-use crate::paging::{Links, MAX_PER_PAGE, Page};
-use crate::transport::{Call, Shared, Write};
-use crate::{Error, Owner, Package, PackageType, PackageVersion, Target, VersionState, Visibility};
+use crate::api::checks::{
+    self, checked_package, checked_version, documented, page_number, page_size, restore_token,
+};
+use crate::api::paging::{Links, Page, PerPage};
+use crate::error::Error;
+use crate::http::pipeline::{Call, Pipeline, Write};
+use crate::model::enums::{PackageType, VersionState, Visibility};
+use crate::model::owner::Owner;
+use crate::model::package::{Package, PackageVersion};
+use crate::model::target::Target;
 
 /// Sends one generated request built by `$request` (which sees the
 /// generated client as `$client`), with retries; evaluates to the
 /// operationId with the answer.
 macro_rules! send {
-    ($shared:expr, $call:expr, |$client:ident| $request:expr) => {{
+    ($pipeline:expr, $call:expr, |$client:ident| $request:expr) => {{
         let call: Call<'_> = $call;
-        let shared: &Arc<Shared> = $shared;
-        let $client = &shared.generated;
-        shared
+        let pipeline: &Arc<Pipeline> = $pipeline;
+        let $client = &pipeline.generated;
+        pipeline
             .execute(call, move || $request.send())
             .await
             .map(|response| (call.operation, response))
@@ -32,13 +37,13 @@ macro_rules! send {
 
 /// One table row: the generated method and operationId per owner scope,
 /// the checks (binding `$checked` for the request, given the operationId as
-/// `$op`), and how to fill the builder `$b`. `safe` marks requests that may
+/// `$op`), and how to fill the builder `$b`. `idempotent` marks requests that may
 /// be repeated after any transient failure (GETs); `secret` is a value sent
 /// besides the token that must stay out of errors (a restore token); `write`
 /// says how a bulk run sends it (a dry run, a stop).
 macro_rules! by_owner {
     (
-        $shared:expr, $target:expr, safe: $safe:expr, $(secret: $secret:expr,)? $(write: $write:expr,)?
+        $pipeline:expr, $target:expr, idempotent: $idempotent:expr, $(secret: $secret:expr,)? $(write: $write:expr,)?
         org: $org:ident = $org_id:literal,
         user: $user:ident = $user_id:literal,
         me: $me:ident = $me_id:literal,
@@ -50,25 +55,25 @@ macro_rules! by_owner {
         let call = |operation| Call {
             operation,
             target,
-            safe: $safe,
+            idempotent: $idempotent,
             secret: None $(.or($secret))?,
             write: None $(.or(Some($write)))?.unwrap_or_default(),
         };
         match owner {
             Owner::Org(login) => {
                 let $op: &'static str = $org_id;
-                owner.validate($op)?;
+                checks::owner($op, owner)?;
                 let $checked = $check;
-                send!($shared, call($op), |client| {
+                send!($pipeline, call($op), |client| {
                     let $b = client.$org().org(login.as_str());
                     $fill
                 })
             }
             Owner::User(login) => {
                 let $op: &'static str = $user_id;
-                owner.validate($op)?;
+                checks::owner($op, owner)?;
                 let $checked = $check;
-                send!($shared, call($op), |client| {
+                send!($pipeline, call($op), |client| {
                     let $b = client.$user().username(login.as_str());
                     $fill
                 })
@@ -76,7 +81,7 @@ macro_rules! by_owner {
             Owner::AuthenticatedUser => {
                 let $op: &'static str = $me_id;
                 let $checked = $check;
-                send!($shared, call($op), |client| {
+                send!($pipeline, call($op), |client| {
                     let $b = client.$me();
                     $fill
                 })
@@ -95,22 +100,11 @@ macro_rules! paged {
     }};
 }
 
-/// How many items a listing asks for per page.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum PerPage {
-    /// Whatever GitHub defaults to (30).
-    Default,
-    /// As many as GitHub serves, where the operation lets us ask (streams).
-    Max,
-    /// Exactly this many (the caller asked).
-    Exactly(u32),
-}
-
 pub(crate) async fn docker_conflicts(
-    shared: &Arc<Shared>,
+    pipeline: &Arc<Pipeline>,
     target: &Target,
 ) -> Result<Vec<Package>, Error> {
-    let (_, response) = by_owner!(shared, target, safe: true,
+    let (_, response) = by_owner!(pipeline, target, idempotent: true,
         org: packages_list_docker_migration_conflicting_packages_for_organization =
             "packages/list-docker-migration-conflicting-packages-for-organization",
         user: packages_list_docker_migration_conflicting_packages_for_user =
@@ -128,14 +122,14 @@ pub(crate) async fn docker_conflicts(
 }
 
 pub(crate) async fn list_packages(
-    shared: &Arc<Shared>,
+    pipeline: &Arc<Pipeline>,
     target: &Target,
     package_type: &PackageType,
     visibility: Option<&Visibility>,
     page: Option<u32>,
     per_page: PerPage,
 ) -> Result<Page<Package>, Error> {
-    let (operation, response) = by_owner!(shared, target, safe: true,
+    let (operation, response) = by_owner!(pipeline, target, idempotent: true,
         org: packages_list_packages_for_organization = "packages/list-packages-for-organization",
         user: packages_list_packages_for_user = "packages/list-packages-for-user",
         me: packages_list_packages_for_authenticated_user = "packages/list-packages-for-authenticated-user",
@@ -154,9 +148,12 @@ pub(crate) async fn list_packages(
     page_of(operation, response, Package::from_raw)
 }
 
-pub(crate) async fn get_package(shared: &Arc<Shared>, target: &Target) -> Result<Package, Error> {
+pub(crate) async fn get_package(
+    pipeline: &Arc<Pipeline>,
+    target: &Target,
+) -> Result<Package, Error> {
     let (package_type, name) = package_of(target);
-    let (_, response) = by_owner!(shared, target, safe: true,
+    let (_, response) = by_owner!(pipeline, target, idempotent: true,
         org: packages_get_package_for_organization = "packages/get-package-for-organization",
         user: packages_get_package_for_user = "packages/get-package-for-user",
         me: packages_get_package_for_authenticated_user = "packages/get-package-for-authenticated-user",
@@ -167,12 +164,12 @@ pub(crate) async fn get_package(shared: &Arc<Shared>, target: &Target) -> Result
 }
 
 pub(crate) async fn delete_package(
-    shared: &Arc<Shared>,
+    pipeline: &Arc<Pipeline>,
     target: &Target,
     write: Write<'_>,
 ) -> Result<(), Error> {
     let (package_type, name) = package_of(target);
-    done(by_owner!(shared, target, safe: false, write: write,
+    done(by_owner!(pipeline, target, idempotent: false, write: write,
         org: packages_delete_package_for_org = "packages/delete-package-for-org",
         user: packages_delete_package_for_user = "packages/delete-package-for-user",
         me: packages_delete_package_for_authenticated_user = "packages/delete-package-for-authenticated-user",
@@ -182,14 +179,14 @@ pub(crate) async fn delete_package(
 }
 
 pub(crate) async fn restore_package(
-    shared: &Arc<Shared>,
+    pipeline: &Arc<Pipeline>,
     target: &Target,
     token: Option<&str>,
     write: Write<'_>,
 ) -> Result<(), Error> {
     let (package_type, name) = package_of(target);
     done(
-        by_owner!(shared, target, safe: false, secret: token, write: write,
+        by_owner!(pipeline, target, idempotent: false, secret: token, write: write,
             org: packages_restore_package_for_org = "packages/restore-package-for-org",
             user: packages_restore_package_for_user = "packages/restore-package-for-user",
             me: packages_restore_package_for_authenticated_user = "packages/restore-package-for-authenticated-user",
@@ -205,7 +202,7 @@ pub(crate) async fn restore_package(
 /// Lists a package's versions. The user scope pages like the others (see
 /// codegen's `page_user_package_versions` fixup).
 pub(crate) async fn list_versions(
-    shared: &Arc<Shared>,
+    pipeline: &Arc<Pipeline>,
     target: &Target,
     state: Option<VersionState>,
     page: Option<u32>,
@@ -213,7 +210,7 @@ pub(crate) async fn list_versions(
 ) -> Result<Page<PackageVersion>, Error> {
     let (package_type, name) = package_of(target);
     let state = state.map(VersionState::to_raw);
-    let (operation, response) = by_owner!(shared, target, safe: true,
+    let (operation, response) = by_owner!(pipeline, target, idempotent: true,
         org: packages_get_all_package_versions_for_package_owned_by_org =
             "packages/get-all-package-versions-for-package-owned-by-org",
         user: packages_get_all_package_versions_for_package_owned_by_user =
@@ -234,46 +231,46 @@ pub(crate) async fn list_versions(
 }
 
 pub(crate) async fn get_version(
-    shared: &Arc<Shared>,
+    pipeline: &Arc<Pipeline>,
     target: &Target,
 ) -> Result<PackageVersion, Error> {
     let (package_type, name, id) = version_of(target);
-    let (_, response) = by_owner!(shared, target, safe: true,
+    let (_, response) = by_owner!(pipeline, target, idempotent: true,
         org: packages_get_package_version_for_organization = "packages/get-package-version-for-organization",
         user: packages_get_package_version_for_user = "packages/get-package-version-for-user",
         me: packages_get_package_version_for_authenticated_user = "packages/get-package-version-for-authenticated-user",
-        check: |op| (ty, id) = (checked_package(op, package_type, name)?, version_id(op, id)?),
+        check: |op| (ty, id) = checked_version(op, package_type, name, id)?,
         fill: |b| b.package_type(ty).package_name(name).package_version_id(id),
     )?;
     Ok(PackageVersion::from_raw(response.into_inner()))
 }
 
 pub(crate) async fn delete_version(
-    shared: &Arc<Shared>,
+    pipeline: &Arc<Pipeline>,
     target: &Target,
     write: Write<'_>,
 ) -> Result<(), Error> {
     let (package_type, name, id) = version_of(target);
-    done(by_owner!(shared, target, safe: false, write: write,
+    done(by_owner!(pipeline, target, idempotent: false, write: write,
         org: packages_delete_package_version_for_org = "packages/delete-package-version-for-org",
         user: packages_delete_package_version_for_user = "packages/delete-package-version-for-user",
         me: packages_delete_package_version_for_authenticated_user = "packages/delete-package-version-for-authenticated-user",
-        check: |op| (ty, id) = (checked_package(op, package_type, name)?, version_id(op, id)?),
+        check: |op| (ty, id) = checked_version(op, package_type, name, id)?,
         fill: |b| b.package_type(ty).package_name(name).package_version_id(id),
     ))
 }
 
 pub(crate) async fn restore_version(
-    shared: &Arc<Shared>,
+    pipeline: &Arc<Pipeline>,
     target: &Target,
     write: Write<'_>,
 ) -> Result<(), Error> {
     let (package_type, name, id) = version_of(target);
-    done(by_owner!(shared, target, safe: false, write: write,
+    done(by_owner!(pipeline, target, idempotent: false, write: write,
         org: packages_restore_package_version_for_org = "packages/restore-package-version-for-org",
         user: packages_restore_package_version_for_user = "packages/restore-package-version-for-user",
         me: packages_restore_package_version_for_authenticated_user = "packages/restore-package-version-for-authenticated-user",
-        check: |op| (ty, id) = (checked_package(op, package_type, name)?, version_id(op, id)?),
+        check: |op| (ty, id) = checked_version(op, package_type, name, id)?,
         fill: |b| b.package_type(ty).package_name(name).package_version_id(id),
     ))
 }
@@ -293,79 +290,6 @@ fn version_of(target: &Target) -> (&PackageType, &str, i64) {
         .version_id()
         .expect("version handles carry a version");
     (package_type, name, id.get())
-}
-
-/// A documented enum value as the generated type; `Other` cannot be sent.
-fn documented<R>(
-    operation: &'static str,
-    value: Result<R, crate::ParseEnumError>,
-) -> Result<R, Error> {
-    value.map_err(|e| Error::InvalidArgument {
-        operation,
-        message: format!("{e}; GitHub accepts only documented values"),
-    })
-}
-
-/// The checks every single-package request shares.
-fn checked_package(
-    operation: &'static str,
-    package_type: &PackageType,
-    name: &str,
-) -> Result<raw::PackageType, Error> {
-    check_name(operation, "package name", name, MAX_PACKAGE_NAME)?;
-    documented(operation, package_type.to_raw())
-}
-
-/// The most bytes of a restore token sent; package tokens are short, so a
-/// longer one is a mistake (and would make a huge URL).
-const MAX_RESTORE_TOKEN: usize = 1024;
-
-fn restore_token(operation: &'static str, token: Option<&str>) -> Result<(), Error> {
-    match token {
-        Some(token) if token.is_empty() || token.len() > MAX_RESTORE_TOKEN => {
-            // Not echoed: it is a secret.
-            Err(Error::InvalidArgument {
-                operation,
-                message: format!(
-                    "the restore token must be 1 to {MAX_RESTORE_TOKEN} bytes long, got {}",
-                    token.len()
-                ),
-            })
-        }
-        _ => Ok(()),
-    }
-}
-
-fn version_id(operation: &'static str, id: i64) -> Result<i64, Error> {
-    if id < 1 {
-        return Err(Error::InvalidArgument {
-            operation,
-            message: format!("package version ids are positive, got {id}"),
-        });
-    }
-    Ok(id)
-}
-
-fn page_number(operation: &'static str, page: Option<u32>) -> Result<Option<i64>, Error> {
-    match page {
-        Some(0) => Err(Error::InvalidArgument {
-            operation,
-            message: "pages are numbered from 1, got 0".to_owned(),
-        }),
-        page => Ok(page.map(i64::from)),
-    }
-}
-
-fn page_size(operation: &'static str, per_page: PerPage) -> Result<Option<i64>, Error> {
-    match per_page {
-        PerPage::Default => Ok(None),
-        PerPage::Max => Ok(Some(i64::from(MAX_PER_PAGE))),
-        PerPage::Exactly(n @ 1..=MAX_PER_PAGE) => Ok(Some(i64::from(n))),
-        PerPage::Exactly(n) => Err(Error::InvalidArgument {
-            operation,
-            message: format!("per_page must be between 1 and {MAX_PER_PAGE}, got {n}"),
-        }),
-    }
 }
 
 fn page_of<T, U>(

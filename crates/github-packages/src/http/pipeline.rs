@@ -7,7 +7,6 @@
 use std::fmt;
 use std::future::{Future, poll_fn};
 use std::pin::pin;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
@@ -16,43 +15,37 @@ use reqwest::header::HeaderMap;
 use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
 
-use crate::answer::{self, ErrorBody};
-use crate::error::RateLimitKind;
-use crate::exchange::{self, Attempt, Outcome, Refusal};
+use crate::error::answer::{self, ErrorBody};
+use crate::error::{Error, RateLimitKind};
+use crate::http::exchange::{Attempt, Endpoint, Outcome, Unusable};
+use crate::http::retry::RetryPolicy;
+use crate::http::throttle::{self, Gate, NotAdmitted};
+use crate::model::owner::Owner;
+use crate::model::target::Target;
 use crate::text::Scrub;
-use crate::throttle::{self, Gate, NotAdmitted};
-use crate::{Error, Owner, RateLimit, RetryPolicy, Target};
 
-/// What every request of one [`Client`](crate::Client) shares.
-pub(crate) struct Shared {
-    /// The API root parsed, for origin checks.
-    pub(crate) base: Url,
+/// The request pipeline of one [`Client`](crate::Client), shared by its
+/// clones: every request runs through [`Pipeline::execute`].
+pub(crate) struct Pipeline {
     /// Builds every request; its hooks send through the attempt polling it.
     /// Its base URL is the client's: scheme, host, optional path, no
     /// trailing slash.
     pub(crate) generated: generated::Client,
-    /// Whether the generated client's HTTP client is the caller's (which may
-    /// follow redirects itself).
-    pub(crate) callers_http: bool,
-    /// Stamped on every request: authorization, accept, user agent, API version.
-    pub(crate) headers: HeaderMap,
+    /// What each exchange with the server needs.
+    pub(crate) endpoint: Arc<Endpoint>,
     pub(crate) retry: RetryPolicy,
     /// Paces every request of the client and its clones.
     pub(crate) gate: Gate,
-    pub(crate) rate_limit: Mutex<Option<RateLimit>>,
-    /// Whether `rate_limit` says the quota is spent, read without the lock.
-    pub(crate) quota_spent: AtomicBool,
-    /// The most bytes of a successful answer read.
-    pub(crate) max_body: usize,
     /// The client's token, removed from any server text shown.
     pub(crate) token: Option<String>,
 }
 
-impl fmt::Debug for Shared {
+impl fmt::Debug for Pipeline {
     /// Names the headers but shows only the harmless values.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let header = |name: &str| {
-            self.headers
+            self.endpoint
+                .headers
                 .get(name)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("")
@@ -64,12 +57,12 @@ impl fmt::Debug for Shared {
             .field(
                 "token",
                 &if self.token.is_some() {
-                    "<redacted>"
+                    crate::text::REDACTED
                 } else {
                     "none"
                 },
             )
-            .field("max_body", &self.max_body)
+            .field("max_body", &self.endpoint.max_body)
             .field("retry", &self.retry)
             .field("throttle", self.gate.config())
             .finish()
@@ -84,7 +77,7 @@ impl fmt::Debug for Shared {
 pub(crate) struct Call<'a> {
     pub(crate) operation: &'static str,
     pub(crate) target: &'a Target,
-    pub(crate) safe: bool,
+    pub(crate) idempotent: bool,
     pub(crate) secret: Option<&'a str>,
     pub(crate) write: Write<'a>,
 }
@@ -167,27 +160,20 @@ impl IntoErrorBody for generated::types::BasicError {
     }
 }
 
-impl Shared {
+impl Pipeline {
     /// The API root, normalized (see [`Client::base_url`](crate::Client::base_url)).
     pub(crate) fn base_url(&self) -> &str {
         generated::ClientInfo::baseurl(&self.generated)
     }
 
-    /// Records GitHub's rate-limit headers, if the answer has them.
-    pub(crate) fn observe(&self, headers: &HeaderMap) {
-        if let Some(state) = RateLimit::from_headers(headers) {
-            self.quota_spent
-                .store(state.remaining == 0, Ordering::Relaxed);
-            *self
-                .rate_limit
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner) = Some(state);
-        }
+    /// The API root, parsed.
+    pub(crate) fn base(&self) -> &Url {
+        &self.endpoint.base
     }
 
     /// Whether following a link to `url` keeps the token on the API's origin.
     pub(crate) fn is_same_origin(&self, url: &Url) -> bool {
-        exchange::same_origin(&self.base, url)
+        self.endpoint.is_same_origin(url)
     }
 
     /// The secrets of `call`, to scrub from server text.
@@ -213,7 +199,8 @@ impl Shared {
         Fut: Future<Output = Result<ResponseValue<T>, RawError<E>>>,
         E: IntoErrorBody,
     {
-        if self.token.is_none() && (!call.safe || *call.target.owner() == Owner::AuthenticatedUser)
+        if self.token.is_none()
+            && (!call.idempotent || *call.target.owner() == Owner::AuthenticatedUser)
         {
             return Err(Error::TokenRequired {
                 operation: call.operation,
@@ -228,8 +215,8 @@ impl Shared {
         loop {
             // Most requests need not wait: admitted at once, they build no
             // throttle future (boxed, as every rare path).
-            let cost = throttle::cost(call.safe);
-            let spent_until = self.spent_until();
+            let cost = throttle::cost(call.idempotent);
+            let spent_until = self.endpoint.quota.spent_until();
             let now = spent_until
                 .is_none()
                 .then(|| self.gate.admit_now(call.operation, cost))
@@ -255,7 +242,7 @@ impl Shared {
             if call.write.halt.is_some_and(Halt::is_halted) {
                 return Err(stopped(&call));
             }
-            let attempt = Arc::new(Attempt::new(Arc::clone(self), false));
+            let attempt = Arc::new(Attempt::new(Arc::clone(&self.endpoint), false));
             let mut request = pin!(send());
             let result = poll_fn(|cx| attempt.poll(request.as_mut(), cx)).await;
             let outcome = attempt.take_outcome();
@@ -263,36 +250,23 @@ impl Shared {
             // Everything past a plain success is boxed: it is rare, and its
             // state would otherwise enlarge every request's future.
             let error = match (result, outcome) {
-                (Ok(value), Outcome { refusal: None, .. }) => {
+                (Ok(value), Outcome { unusable: None, .. }) => {
                     self.gate.answered();
                     return Ok(value);
                 }
                 (
                     _,
                     Outcome {
-                        refusal: Some(refusal),
+                        unusable: Some(unusable),
                         ..
                     },
-                ) => refused(&call, *refusal, &self.scrub(&call)),
+                ) => not_used(&call, *unusable, &self.scrub(&call)),
                 (Err(raw), Outcome { answer, .. }) => {
                     Box::pin(convert::<T, E>(&call, raw, answer, &self.scrub(&call))).await
                 }
             };
             Box::pin(self.wait_to_retry(&call, error, &mut retries)).await?;
         }
-    }
-
-    /// When GitHub last said the primary quota is spent: when it resets.
-    fn spent_until(&self) -> Option<chrono::DateTime<chrono::Utc>> {
-        if !self.quota_spent.load(Ordering::Relaxed) {
-            return None;
-        }
-        self.rate_limit
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .as_ref()
-            .filter(|quota| quota.remaining == 0)
-            .map(|quota| quota.reset)
     }
 
     /// After a failed attempt: waits before the next one, or gives `error`
@@ -314,14 +288,14 @@ impl Shared {
                 retry_after,
                 ..
             } => self.gate.pause(
-                retry_after.unwrap_or(crate::retry::SECONDARY_LIMIT_WAIT),
+                retry_after.unwrap_or(crate::model::rate_limit::SECONDARY_LIMIT_WAIT),
                 self.retry.wait_budget(),
             ),
             _ => None,
         };
         let Some(delay) = self.retry.delay(
             &error,
-            call.safe,
+            call.idempotent,
             retries.attempt,
             retries.waited,
             SystemTime::now().into(),
@@ -374,7 +348,7 @@ impl Default for Retries {
     }
 }
 
-impl Shared {
+impl Pipeline {
     /// A dry run of `call`: the generated code builds `request` (so every
     /// check runs), which is recorded in `dry_run` and not sent.
     async fn dry_run<T, E, Fut>(
@@ -388,7 +362,7 @@ impl Shared {
         Fut: Future<Output = Result<ResponseValue<T>, RawError<E>>>,
         E: IntoErrorBody,
     {
-        let attempt = Arc::new(Attempt::new(Arc::clone(self), true));
+        let attempt = Arc::new(Attempt::new(Arc::clone(&self.endpoint), true));
         let mut request = pin!(request);
         let result = poll_fn(|cx| attempt.poll(request.as_mut(), cx)).await;
         let outcome = attempt.take_outcome();
@@ -446,13 +420,13 @@ fn stopped(call: &Call<'_>) -> Error {
     }
 }
 
-/// The error for an answer the exchange refused to use.
-fn refused(call: &Call<'_>, refusal: Refusal, scrub: &Scrub<'_>) -> Error {
+/// The error for an answer the exchange did not use.
+fn not_used(call: &Call<'_>, unusable: Unusable, scrub: &Scrub<'_>) -> Error {
     let Call {
         operation, target, ..
     } = *call;
-    match refusal {
-        Refusal::Redirect {
+    match unusable {
+        Unusable::Redirect {
             status,
             location,
             reason,
@@ -463,7 +437,7 @@ fn refused(call: &Call<'_>, refusal: Refusal, scrub: &Scrub<'_>) -> Error {
             location: scrub.opt(location),
             reason,
         },
-        Refusal::TooLarge { status, limit } => Error::TooLarge {
+        Unusable::TooLarge { status, limit } => Error::TooLarge {
             operation,
             target: target.clone(),
             status,

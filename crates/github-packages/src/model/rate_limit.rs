@@ -5,6 +5,11 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use reqwest::header::{AsHeaderName, HeaderMap, HeaderName};
 
+/// How long to wait after a secondary rate limit that gives no
+/// `Retry-After`: at least a minute, GitHub says (docs/github-behaviour.md,
+/// "Rate limits").
+pub(crate) const SECONDARY_LIMIT_WAIT: Duration = Duration::from_secs(60);
+
 /// GitHub's rate-limit headers from the most recent answer that carried
 /// them (`x-ratelimit-*`); see [`Client::rate_limit`](crate::Client::rate_limit).
 ///
