@@ -17,8 +17,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use chrono::{DateTime, Duration, Utc};
 
 use crate::clock::Clock;
+use crate::github::render::Answer;
 use crate::seed::LimitsSeed;
-use crate::state::Answer;
 
 /// GitHub's message for a secondary limit.
 pub const SECONDARY_MESSAGE: &str = "You have exceeded a secondary rate limit. Please wait a few \

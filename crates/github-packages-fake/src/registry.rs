@@ -15,7 +15,8 @@ use std::collections::HashMap;
 use base64::Engine;
 use serde_json::{Value, json};
 
-use crate::state::{Caller, State, image_path};
+use crate::github::access::Caller;
+use crate::github::model::{State, image_path};
 
 /// The `service` the token endpoint names, as ghcr.io does.
 pub const SERVICE: &str = "ghcr.io";

@@ -155,6 +155,29 @@ fn match_template(
     Some(params)
 }
 
+/// The query parameters the operations read.
+#[derive(Debug, Default)]
+pub(crate) struct Query {
+    pub(crate) pairs: Vec<(String, String)>,
+}
+
+impl Query {
+    pub(crate) fn parse(raw: Option<&str>) -> Self {
+        Self {
+            pairs: form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        }
+    }
+
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,9 +9,9 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::github::model::{State, Version, image_path};
 use crate::images::{self, Manifest};
 use crate::seed::{ImageSeed, VersionSeed};
-use crate::state::{State, Version, image_path};
 
 /// The fake's packages and registry, open to change. Packages are named
 /// by owner login, type and name; container versions by digest.
@@ -266,7 +266,7 @@ impl World<'_> {
     /// The name of the newest active version, as GitHub lists it first.
     pub fn newest_version(&self, owner: &str, package_type: &str, name: &str) -> Option<String> {
         self.listed(owner, package_type, name)
-            .min_by(|a, b| crate::state::newest_first(a, b))
+            .min_by(|a, b| crate::github::model::newest_first(a, b))
             .map(|v| v.name.clone())
     }
 }

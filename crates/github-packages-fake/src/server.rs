@@ -1,0 +1,360 @@
+//! The fake's HTTP side: one hyper server answering GitHub's REST paths
+//! and the registry's, with the configured latency, faults and limits, a
+//! request log, and the hooks that change the world mid-run. GitHub's
+//! semantics are in `github/`; this file turns requests into calls to it
+//! and its answers into HTTP.
+
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use bytes::Bytes;
+use futures::StreamExt;
+use http_body_util::{BodyExt, Full, StreamBody, combinators::BoxBody};
+use hyper::body::{Frame, Incoming};
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::clock::Clock;
+use crate::faults::Faults;
+use crate::github::access::Caller;
+use crate::github::model::State;
+use crate::github::render::Answer;
+use crate::limits::Limits;
+use crate::log::{self, LoggedRequest};
+use crate::registry;
+use crate::routes::{self, Query};
+use crate::seed::TokenKind;
+use crate::world::World;
+
+pub(crate) type Body = BoxBody<Bytes, std::io::Error>;
+
+#[derive(Debug)]
+pub(crate) struct Server {
+    pub(crate) base: String,
+    pub(crate) state: Mutex<State>,
+    pub(crate) grants: Mutex<registry::Grants>,
+    pub(crate) clock: Clock,
+    pub(crate) limits: Arc<Limits>,
+    pub(crate) faults: Faults,
+    pub(crate) log: Mutex<Vec<LoggedRequest>>,
+    pub(crate) in_flight: InFlight,
+    pub(crate) hooks: Hooks,
+}
+
+/// A change to the world at a point of a client's run.
+pub(crate) type Hook = Box<dyn FnMut(&LoggedRequest, &mut World<'_>) + Send>;
+
+/// Called with every request before it is answered.
+#[derive(Default)]
+pub(crate) struct Hooks(pub(crate) Mutex<Vec<Hook>>);
+
+impl std::fmt::Debug for Hooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let count = self.0.lock().unwrap_or_else(PoisonError::into_inner).len();
+        write!(f, "{count} hooks")
+    }
+}
+
+/// Requests being answered now, and the most at once.
+#[derive(Debug, Default)]
+pub(crate) struct InFlight {
+    pub(crate) now: AtomicUsize,
+    pub(crate) peak: AtomicUsize,
+}
+
+/// Counts one request in flight while it lives.
+struct Flying<'a>(&'a InFlight);
+
+impl<'a> Flying<'a> {
+    fn start(gauge: &'a InFlight) -> Self {
+        let now = gauge.now.fetch_add(1, Ordering::SeqCst) + 1;
+        gauge.peak.fetch_max(now, Ordering::SeqCst);
+        Self(gauge)
+    }
+}
+
+impl Drop for Flying<'_> {
+    fn drop(&mut self) {
+        self.0.now.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl Server {
+    /// Lets the hooks see a request, and change the world, before it is
+    /// answered.
+    pub(crate) fn run_hooks(&self, request: &LoggedRequest) {
+        let mut hooks = self.hooks.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if hooks.is_empty() {
+            return;
+        }
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut world = World {
+            state: &mut state,
+            now: self.clock.now(),
+        };
+        for hook in hooks.iter_mut() {
+            hook(request, &mut world);
+        }
+    }
+}
+
+pub(crate) async fn serve(
+    listener: TcpListener,
+    shared: Arc<Server>,
+    mut stopped: watch::Receiver<bool>,
+) {
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(_) => continue,
+            },
+            _ = stopped.changed() => return,
+        };
+        let shared = Arc::clone(&shared);
+        let mut stopped = stopped.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |request| {
+                let shared = Arc::clone(&shared);
+                async move { answer(shared, request).await }
+            });
+            let connection = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service);
+            tokio::select! {
+                _ = connection => {}
+                _ = stopped.changed() => {}
+            }
+        });
+    }
+}
+
+/// One request: its fate, limits, the REST or registry answer, the log.
+/// An `Err` makes hyper close the connection without an answer.
+async fn answer(
+    shared: Arc<Server>,
+    request: Request<Incoming>,
+) -> Result<Response<Body>, std::io::Error> {
+    let _flying = Flying::start(&shared.in_flight);
+    let method = request.method().as_str().to_owned();
+    let path = request.uri().path().to_owned();
+    let query = request.uri().query().map(str::to_owned);
+    let authorization = request
+        .headers()
+        .get(hyper::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let secret = authorization
+        .as_deref()
+        .and_then(|a| {
+            a.strip_prefix("Bearer ")
+                .or_else(|| a.strip_prefix("token "))
+        })
+        .map(str::trim)
+        .map(str::to_owned);
+    let label = secret.as_ref().and_then(|s| {
+        let state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.tokens.get(s).map(|t| t.label.clone())
+    });
+    let matched = routes::matched(&method, &path);
+    let mut entry = LoggedRequest {
+        method: method.clone(),
+        path: path.clone(),
+        query: log::redact_query(query.as_deref()),
+        token: label.clone(),
+        operation: matched.as_ref().ok().map(|m| m.route.operation_id),
+        status: None,
+    };
+    // Drain the request body; these operations take none.
+    let _ = request.into_body().collect().await;
+    shared.run_hooks(&entry);
+
+    let fate = shared.faults.draw();
+    if fate.dropped {
+        shared
+            .log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(entry);
+        return Err(std::io::Error::other("fault: connection dropped"));
+    }
+
+    let answer = match matched {
+        Ok(matched) => {
+            let key = label.clone().unwrap_or_else(|| "anonymous".to_owned());
+            match shared
+                .limits
+                .admit(&shared.clock, &key, &method, matched.route.path)
+            {
+                Err(refusal) => json_response(refusal, &[]),
+                Ok(admission) => {
+                    delay(fate.latency).await;
+                    let response = match fate.server_error {
+                        Some(html) => server_error(html),
+                        None => rest(
+                            &shared,
+                            &matched,
+                            secret.as_deref(),
+                            label.is_some(),
+                            query.as_deref(),
+                        ),
+                    };
+                    let mut response = response;
+                    for (name, value) in &admission.headers {
+                        insert(&mut response, name, value);
+                    }
+                    response
+                }
+            }
+        }
+        Err(other_method) => {
+            delay(fate.latency).await;
+            let registry = {
+                let mut state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
+                let mut grants = shared.grants.lock().unwrap_or_else(PoisonError::into_inner);
+                registry::handle(
+                    &mut state,
+                    &mut grants,
+                    &method,
+                    &path,
+                    query.as_deref(),
+                    authorization.as_deref(),
+                    &shared.base,
+                )
+            };
+            match registry {
+                Some(answer) => {
+                    let mut response = Response::new(full(answer.body));
+                    *response.status_mut() =
+                        StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
+                    for (name, value) in &answer.headers {
+                        insert(&mut response, name, value);
+                    }
+                    response
+                }
+                None if other_method => {
+                    json_response(Answer::error(405, "Method Not Allowed"), &[])
+                }
+                None => json_response(Answer::error(404, "Not Found"), &[]),
+            }
+        }
+    };
+    entry.status = Some(answer.status().as_u16());
+    shared
+        .log
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(entry);
+    Ok(match fate.slow_body {
+        Some(pause) => slow(answer, pause).await,
+        None => answer,
+    })
+}
+
+fn rest(
+    shared: &Server,
+    matched: &routes::Matched,
+    secret: Option<&str>,
+    known_token: bool,
+    query: Option<&str>,
+) -> Response<Body> {
+    let mut state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
+    if secret.is_some() && !known_token {
+        return json_response(Answer::error(401, "Bad credentials"), &[]);
+    }
+    let token = secret.and_then(|s| state.tokens.get(s)).cloned();
+    let caller = match &token {
+        Some(token) => Caller::Token(token),
+        None => Caller::Anonymous,
+    };
+    let answer = state.handle(
+        shared.clock.now(),
+        caller,
+        matched,
+        &Query::parse(query),
+        &shared.base,
+    );
+    // GitHub names a classic token's scopes on every answer.
+    let scopes = token
+        .filter(|t| t.kind == TokenKind::Classic)
+        .map(|t| t.scopes.join(", "));
+    let extra: Vec<(&'static str, String)> =
+        scopes.into_iter().map(|s| ("x-oauth-scopes", s)).collect();
+    json_response(answer, &extra)
+}
+
+fn json_response(answer: Answer, extra: &[(&'static str, String)]) -> Response<Body> {
+    let body = answer
+        .body
+        .as_ref()
+        .map(|b| serde_json::to_vec(b).expect("JSON values serialize"))
+        .unwrap_or_default();
+    let mut response = Response::new(full(body));
+    *response.status_mut() = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
+    if answer.body.is_some() {
+        insert(
+            &mut response,
+            "content-type",
+            "application/json; charset=utf-8",
+        );
+    }
+    insert(&mut response, "x-github-api-version-selected", "2022-11-28");
+    for (name, value) in extra.iter().chain(&answer.headers) {
+        insert(&mut response, name, value);
+    }
+    response
+}
+
+/// A 5xx as GitHub's edge or a proxy sends it.
+fn server_error(html: bool) -> Response<Body> {
+    if html {
+        let page = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n";
+        let mut response = Response::new(full(page.as_bytes().to_vec()));
+        *response.status_mut() = StatusCode::BAD_GATEWAY;
+        insert(&mut response, "content-type", "text/html");
+        response
+    } else {
+        json_response(Answer::error(500, "Server Error"), &[])
+    }
+}
+
+fn insert(response: &mut Response<Body>, name: &str, value: &str) {
+    if let (Ok(name), Ok(value)) = (
+        hyper::header::HeaderName::from_bytes(name.as_bytes()),
+        hyper::header::HeaderValue::from_str(value),
+    ) {
+        response.headers_mut().insert(name, value);
+    }
+}
+
+fn full(bytes: Vec<u8>) -> Body {
+    Full::new(Bytes::from(bytes))
+        .map_err(|never: Infallible| match never {})
+        .boxed()
+}
+
+/// The same answer, its body in 16-byte chunks `pause` apart.
+async fn slow(response: Response<Body>, pause: std::time::Duration) -> Response<Body> {
+    let (parts, body) = response.into_parts();
+    let bytes = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let chunks: Vec<Bytes> = bytes.chunks(16).map(Bytes::copy_from_slice).collect();
+    let stream = futures::stream::iter(chunks).then(move |chunk| async move {
+        tokio::time::sleep(pause).await;
+        Ok::<_, std::io::Error>(Frame::data(chunk))
+    });
+    Response::from_parts(parts, BodyExt::boxed(StreamBody::new(stream)))
+}
+
+/// Waits for injected latency; none means no wait at all (a zero sleep
+/// still waits for the timer's next millisecond tick).
+async fn delay(latency: std::time::Duration) {
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+}
