@@ -58,8 +58,14 @@ fn generated_crate_has_one_enum_per_concept() {
         .map(|rest| rest.split([' ', '<']).next().unwrap())
         .collect();
     enums.sort_unstable();
+    // One per parameter concept, and the operation table's owner scope.
     assert_eq!(
         enums,
-        ["PackageType", "PackageVersionState", "PackageVisibility"]
+        [
+            "OwnerScope",
+            "PackageType",
+            "PackageVersionState",
+            "PackageVisibility"
+        ]
     );
 }

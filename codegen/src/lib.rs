@@ -21,6 +21,7 @@ mod render;
 pub mod source;
 mod spec;
 pub mod surface;
+pub mod table;
 pub mod tidy;
 
 pub use overlay::Docs;

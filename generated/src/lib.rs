@@ -9150,3 +9150,228 @@ impl ClientHooks<::std::sync::Arc<dyn crate::RequestHooks>> for Client {
         self.inner.exec(&self.client, request, info.operation_id).await
     }
 }
+/// Whose packages an operation is about, by its path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OwnerScope {
+    /// `/orgs/{org}/…`
+    Org,
+    /// `/users/{username}/…`
+    User,
+    /// `/user/…`: the token's own user.
+    AuthenticatedUser,
+}
+/// One operation of the description.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Operation {
+    /// The operationId.
+    pub id: &'static str,
+    /// `GET`, `DELETE` or `POST`.
+    pub method: &'static str,
+    /// The path template, e.g. `/orgs/{org}/packages`.
+    pub path: &'static str,
+    /// Whose packages it is about.
+    pub scope: OwnerScope,
+    /// Its path and query parameters, by name, sorted.
+    pub parameters: &'static [&'static str],
+}
+/// Every operation of the description (after the fixups), in path
+/// and method order: the one list the client's dispatch, the fake's
+/// routes and the maintainer's guard are held against.
+pub const OPERATIONS: &[Operation] = &[
+    Operation {
+        id: "packages/list-docker-migration-conflicting-packages-for-organization",
+        method: "GET",
+        path: "/orgs/{org}/docker/conflicts",
+        scope: OwnerScope::Org,
+        parameters: &["org"],
+    },
+    Operation {
+        id: "packages/list-packages-for-organization",
+        method: "GET",
+        path: "/orgs/{org}/packages",
+        scope: OwnerScope::Org,
+        parameters: &["org", "package_type", "page", "per_page", "visibility"],
+    },
+    Operation {
+        id: "packages/delete-package-for-org",
+        method: "DELETE",
+        path: "/orgs/{org}/packages/{package_type}/{package_name}",
+        scope: OwnerScope::Org,
+        parameters: &["org", "package_name", "package_type"],
+    },
+    Operation {
+        id: "packages/get-package-for-organization",
+        method: "GET",
+        path: "/orgs/{org}/packages/{package_type}/{package_name}",
+        scope: OwnerScope::Org,
+        parameters: &["org", "package_name", "package_type"],
+    },
+    Operation {
+        id: "packages/restore-package-for-org",
+        method: "POST",
+        path: "/orgs/{org}/packages/{package_type}/{package_name}/restore",
+        scope: OwnerScope::Org,
+        parameters: &["org", "package_name", "package_type", "token"],
+    },
+    Operation {
+        id: "packages/get-all-package-versions-for-package-owned-by-org",
+        method: "GET",
+        path: "/orgs/{org}/packages/{package_type}/{package_name}/versions",
+        scope: OwnerScope::Org,
+        parameters: &["org", "package_name", "package_type", "page", "per_page", "state"],
+    },
+    Operation {
+        id: "packages/delete-package-version-for-org",
+        method: "DELETE",
+        path: "/orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}",
+        scope: OwnerScope::Org,
+        parameters: &["org", "package_name", "package_type", "package_version_id"],
+    },
+    Operation {
+        id: "packages/get-package-version-for-organization",
+        method: "GET",
+        path: "/orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}",
+        scope: OwnerScope::Org,
+        parameters: &["org", "package_name", "package_type", "package_version_id"],
+    },
+    Operation {
+        id: "packages/restore-package-version-for-org",
+        method: "POST",
+        path: "/orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore",
+        scope: OwnerScope::Org,
+        parameters: &["org", "package_name", "package_type", "package_version_id"],
+    },
+    Operation {
+        id: "packages/list-docker-migration-conflicting-packages-for-authenticated-user",
+        method: "GET",
+        path: "/user/docker/conflicts",
+        scope: OwnerScope::AuthenticatedUser,
+        parameters: &[],
+    },
+    Operation {
+        id: "packages/list-packages-for-authenticated-user",
+        method: "GET",
+        path: "/user/packages",
+        scope: OwnerScope::AuthenticatedUser,
+        parameters: &["package_type", "page", "per_page", "visibility"],
+    },
+    Operation {
+        id: "packages/delete-package-for-authenticated-user",
+        method: "DELETE",
+        path: "/user/packages/{package_type}/{package_name}",
+        scope: OwnerScope::AuthenticatedUser,
+        parameters: &["package_name", "package_type"],
+    },
+    Operation {
+        id: "packages/get-package-for-authenticated-user",
+        method: "GET",
+        path: "/user/packages/{package_type}/{package_name}",
+        scope: OwnerScope::AuthenticatedUser,
+        parameters: &["package_name", "package_type"],
+    },
+    Operation {
+        id: "packages/restore-package-for-authenticated-user",
+        method: "POST",
+        path: "/user/packages/{package_type}/{package_name}/restore",
+        scope: OwnerScope::AuthenticatedUser,
+        parameters: &["package_name", "package_type", "token"],
+    },
+    Operation {
+        id: "packages/get-all-package-versions-for-package-owned-by-authenticated-user",
+        method: "GET",
+        path: "/user/packages/{package_type}/{package_name}/versions",
+        scope: OwnerScope::AuthenticatedUser,
+        parameters: &["package_name", "package_type", "page", "per_page", "state"],
+    },
+    Operation {
+        id: "packages/delete-package-version-for-authenticated-user",
+        method: "DELETE",
+        path: "/user/packages/{package_type}/{package_name}/versions/{package_version_id}",
+        scope: OwnerScope::AuthenticatedUser,
+        parameters: &["package_name", "package_type", "package_version_id"],
+    },
+    Operation {
+        id: "packages/get-package-version-for-authenticated-user",
+        method: "GET",
+        path: "/user/packages/{package_type}/{package_name}/versions/{package_version_id}",
+        scope: OwnerScope::AuthenticatedUser,
+        parameters: &["package_name", "package_type", "package_version_id"],
+    },
+    Operation {
+        id: "packages/restore-package-version-for-authenticated-user",
+        method: "POST",
+        path: "/user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore",
+        scope: OwnerScope::AuthenticatedUser,
+        parameters: &["package_name", "package_type", "package_version_id"],
+    },
+    Operation {
+        id: "packages/list-docker-migration-conflicting-packages-for-user",
+        method: "GET",
+        path: "/users/{username}/docker/conflicts",
+        scope: OwnerScope::User,
+        parameters: &["username"],
+    },
+    Operation {
+        id: "packages/list-packages-for-user",
+        method: "GET",
+        path: "/users/{username}/packages",
+        scope: OwnerScope::User,
+        parameters: &["package_type", "page", "per_page", "username", "visibility"],
+    },
+    Operation {
+        id: "packages/delete-package-for-user",
+        method: "DELETE",
+        path: "/users/{username}/packages/{package_type}/{package_name}",
+        scope: OwnerScope::User,
+        parameters: &["package_name", "package_type", "username"],
+    },
+    Operation {
+        id: "packages/get-package-for-user",
+        method: "GET",
+        path: "/users/{username}/packages/{package_type}/{package_name}",
+        scope: OwnerScope::User,
+        parameters: &["package_name", "package_type", "username"],
+    },
+    Operation {
+        id: "packages/restore-package-for-user",
+        method: "POST",
+        path: "/users/{username}/packages/{package_type}/{package_name}/restore",
+        scope: OwnerScope::User,
+        parameters: &["package_name", "package_type", "token", "username"],
+    },
+    Operation {
+        id: "packages/get-all-package-versions-for-package-owned-by-user",
+        method: "GET",
+        path: "/users/{username}/packages/{package_type}/{package_name}/versions",
+        scope: OwnerScope::User,
+        parameters: &[
+            "package_name",
+            "package_type",
+            "page",
+            "per_page",
+            "state",
+            "username",
+        ],
+    },
+    Operation {
+        id: "packages/delete-package-version-for-user",
+        method: "DELETE",
+        path: "/users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}",
+        scope: OwnerScope::User,
+        parameters: &["package_name", "package_type", "package_version_id", "username"],
+    },
+    Operation {
+        id: "packages/get-package-version-for-user",
+        method: "GET",
+        path: "/users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}",
+        scope: OwnerScope::User,
+        parameters: &["package_name", "package_type", "package_version_id", "username"],
+    },
+    Operation {
+        id: "packages/restore-package-version-for-user",
+        method: "POST",
+        path: "/users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore",
+        scope: OwnerScope::User,
+        parameters: &["package_name", "package_type", "package_version_id", "username"],
+    },
+];

@@ -1,6 +1,7 @@
-//! The 27 packages operations the fake serves, on the paths of `spec/`
-//! (the conformance test checks that this table and the spec agree), and
-//! a matcher that takes a request path apart.
+//! The 27 packages operations the fake serves, built from the generated
+//! operation table, and a matcher that takes a request path apart.
+
+use std::sync::LazyLock;
 
 /// What an operation does; the owner scope is the route's [`Scope`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -51,43 +52,44 @@ pub struct Route {
     pub scope: Scope,
 }
 
-macro_rules! routes {
-    ($($method:literal $path:literal $id:literal $op:ident $scope:ident,)*) => {
-        /// Every operation the fake serves.
-        pub const ROUTES: &[Route] = &[$(Route {
-            method: $method, path: $path, operation_id: $id, op: Op::$op, scope: Scope::$scope,
-        },)*];
-    };
-}
+/// Every operation the fake serves: the rows of the generated operation
+/// table (`generated::OPERATIONS`, the one list of them), each with what
+/// it does.
+pub static ROUTES: LazyLock<Vec<Route>> =
+    LazyLock::new(|| generated::OPERATIONS.iter().filter_map(Route::of).collect());
 
-routes! {
-    "GET" "/orgs/{org}/docker/conflicts" "packages/list-docker-migration-conflicting-packages-for-organization" DockerConflicts Org,
-    "GET" "/users/{username}/docker/conflicts" "packages/list-docker-migration-conflicting-packages-for-user" DockerConflicts User,
-    "GET" "/user/docker/conflicts" "packages/list-docker-migration-conflicting-packages-for-authenticated-user" DockerConflicts Me,
-    "GET" "/orgs/{org}/packages" "packages/list-packages-for-organization" ListPackages Org,
-    "GET" "/users/{username}/packages" "packages/list-packages-for-user" ListPackages User,
-    "GET" "/user/packages" "packages/list-packages-for-authenticated-user" ListPackages Me,
-    "GET" "/orgs/{org}/packages/{package_type}/{package_name}" "packages/get-package-for-organization" GetPackage Org,
-    "GET" "/users/{username}/packages/{package_type}/{package_name}" "packages/get-package-for-user" GetPackage User,
-    "GET" "/user/packages/{package_type}/{package_name}" "packages/get-package-for-authenticated-user" GetPackage Me,
-    "DELETE" "/orgs/{org}/packages/{package_type}/{package_name}" "packages/delete-package-for-org" DeletePackage Org,
-    "DELETE" "/users/{username}/packages/{package_type}/{package_name}" "packages/delete-package-for-user" DeletePackage User,
-    "DELETE" "/user/packages/{package_type}/{package_name}" "packages/delete-package-for-authenticated-user" DeletePackage Me,
-    "POST" "/orgs/{org}/packages/{package_type}/{package_name}/restore" "packages/restore-package-for-org" RestorePackage Org,
-    "POST" "/users/{username}/packages/{package_type}/{package_name}/restore" "packages/restore-package-for-user" RestorePackage User,
-    "POST" "/user/packages/{package_type}/{package_name}/restore" "packages/restore-package-for-authenticated-user" RestorePackage Me,
-    "GET" "/orgs/{org}/packages/{package_type}/{package_name}/versions" "packages/get-all-package-versions-for-package-owned-by-org" ListVersions Org,
-    "GET" "/users/{username}/packages/{package_type}/{package_name}/versions" "packages/get-all-package-versions-for-package-owned-by-user" ListVersions User,
-    "GET" "/user/packages/{package_type}/{package_name}/versions" "packages/get-all-package-versions-for-package-owned-by-authenticated-user" ListVersions Me,
-    "GET" "/orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}" "packages/get-package-version-for-organization" GetVersion Org,
-    "GET" "/users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}" "packages/get-package-version-for-user" GetVersion User,
-    "GET" "/user/packages/{package_type}/{package_name}/versions/{package_version_id}" "packages/get-package-version-for-authenticated-user" GetVersion Me,
-    "DELETE" "/orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}" "packages/delete-package-version-for-org" DeleteVersion Org,
-    "DELETE" "/users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}" "packages/delete-package-version-for-user" DeleteVersion User,
-    "DELETE" "/user/packages/{package_type}/{package_name}/versions/{package_version_id}" "packages/delete-package-version-for-authenticated-user" DeleteVersion Me,
-    "POST" "/orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore" "packages/restore-package-version-for-org" RestoreVersion Org,
-    "POST" "/users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore" "packages/restore-package-version-for-user" RestoreVersion User,
-    "POST" "/user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore" "packages/restore-package-version-for-authenticated-user" RestoreVersion Me,
+impl Route {
+    /// The route of a table row, by its method and the shape of its path;
+    /// `None` for an operation the fake does not know (a test fails then).
+    fn of(row: &generated::Operation) -> Option<Self> {
+        let path = row.path;
+        let op = match (row.method, path.rsplit('/').next()?) {
+            ("GET", "conflicts") if path.ends_with("/docker/conflicts") => Op::DockerConflicts,
+            ("GET", "packages") => Op::ListPackages,
+            ("GET", "{package_name}") => Op::GetPackage,
+            ("DELETE", "{package_name}") => Op::DeletePackage,
+            ("POST", "restore") if path.ends_with("{package_name}/restore") => Op::RestorePackage,
+            ("GET", "versions") => Op::ListVersions,
+            ("GET", "{package_version_id}") => Op::GetVersion,
+            ("DELETE", "{package_version_id}") => Op::DeleteVersion,
+            ("POST", "restore") if path.ends_with("{package_version_id}/restore") => {
+                Op::RestoreVersion
+            }
+            _ => return None,
+        };
+        let scope = match row.scope {
+            generated::OwnerScope::Org => Scope::Org,
+            generated::OwnerScope::User => Scope::User,
+            generated::OwnerScope::AuthenticatedUser => Scope::Me,
+        };
+        Some(Self {
+            method: row.method,
+            path,
+            operation_id: row.id,
+            op,
+            scope,
+        })
+    }
 }
 
 /// A request path matched against a route: the route and its parameters,
@@ -115,7 +117,7 @@ impl Matched {
 pub fn matched(method: &str, path: &str) -> Result<Matched, bool> {
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
     let mut other_method = false;
-    for route in ROUTES {
+    for route in ROUTES.iter() {
         let Some(params) = match_template(route.path, &segments) else {
             continue;
         };
@@ -202,10 +204,24 @@ mod tests {
     }
 
     #[test]
-    fn there_are_27_distinct_operations() {
+    fn every_row_of_the_operation_table_is_served() {
+        assert_eq!(
+            ROUTES.len(),
+            generated::OPERATIONS.len(),
+            "an operation the fake does not know"
+        );
         let mut ids: Vec<&str> = ROUTES.iter().map(|r| r.operation_id).collect();
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), 27);
+        let ops: std::collections::BTreeSet<String> = ROUTES
+            .iter()
+            .map(|r| format!("{:?} {:?}", r.op, r.scope))
+            .collect();
+        assert_eq!(
+            ops.len(),
+            27,
+            "each of the nine operations in each of the three scopes"
+        );
     }
 }

@@ -666,3 +666,53 @@ async fn the_rate_limit_state_of_the_last_answer_is_readable() {
     assert_eq!(state.reset.timestamp(), 1_900_000_000);
     assert_eq!(state.resource.as_deref(), Some("core"));
 }
+
+/// Whether an encoded request path fits a path template: `{name}` stands
+/// for one segment.
+fn fits(template: &str, path: &str) -> bool {
+    let (template, path): (Vec<&str>, Vec<&str>) =
+        (template.split('/').collect(), path.split('/').collect());
+    template.len() == path.len()
+        && template
+            .iter()
+            .zip(&path)
+            .all(|(t, p)| (t.starts_with('{') && !p.is_empty()) || t == p)
+}
+
+/// The client's per-scope dispatch against the one operation table
+/// (`generated::OPERATIONS`): every row is reached by exactly one call, the
+/// request fits the row's method and path, sends only its parameters, and
+/// the client names the operation as the row does.
+#[tokio::test]
+async fn the_dispatch_covers_the_generated_operation_table_row_by_row() {
+    let mut reached = std::collections::BTreeSet::new();
+    for case in cases() {
+        let harness = Harness::new().await;
+        Mock::given(method(case.method))
+            .respond_with(ResponseTemplate::new(404).set_body_json(json!({"message": "Not Found"})))
+            .mount(&harness.server)
+            .await;
+        let error = (case.call)(harness.client.clone())
+            .await
+            .expect_err("every request answers 404");
+        let requests = harness.requests().await;
+        let request = &requests[0];
+        let row = generated::OPERATIONS
+            .iter()
+            .find(|row| row.method == request.method.as_str() && fits(row.path, request.url.path()))
+            .unwrap_or_else(|| panic!("no row fits {} {}", request.method, request.url.path()));
+        assert_eq!(error.operation(), Some(row.id), "{}", row.path);
+        for (name, _) in request.url.query_pairs() {
+            assert!(
+                row.parameters.contains(&name.as_ref()),
+                "{}: {name}",
+                row.id
+            );
+        }
+        assert!(reached.insert(row.id), "{} reached twice", row.id);
+    }
+    let table: std::collections::BTreeSet<&str> =
+        generated::OPERATIONS.iter().map(|row| row.id).collect();
+    assert_eq!(reached, table);
+    assert_eq!(table.len(), 27);
+}
