@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use crate::github::model::{State, Version};
+use crate::github::model::{Owner, Package, State, Version};
 use crate::routes::{Matched, Query};
 
 /// An answer to a REST request, before it becomes HTTP.
@@ -77,10 +77,9 @@ impl State {
         })
     }
 
-    /// A package as GitHub shows it; listings leave out `version_count`
-    /// (PyGithub's recorded answers), single GETs include it, and a linked
-    /// repository is a reduced object (docs/github-behaviour.md, "Paging and listings").
-    pub(crate) fn package_json(&self, index: usize, base: &str, with_count: bool) -> Value {
+    /// Where the package at `index` lives: the package, its owner, the
+    /// owner's URL family (`orgs` or `users`) and its name as one segment.
+    fn place(&self, index: usize) -> (&Package, &Owner, &'static str, String) {
         let package = &self.packages[index];
         let owner = &self.owners[&package.owner];
         let scope = if owner.members.is_some() {
@@ -88,7 +87,14 @@ impl State {
         } else {
             "users"
         };
-        let encoded = encode(&package.name);
+        (package, owner, scope, encode(&package.name))
+    }
+
+    /// A package as GitHub shows it; listings leave out `version_count`
+    /// (PyGithub's recorded answers), single GETs include it, and a linked
+    /// repository is a reduced object (docs/github-behaviour.md, "Paging and listings").
+    pub(crate) fn package_json(&self, index: usize, base: &str, with_count: bool) -> Value {
+        let (package, owner, scope, encoded) = self.place(index);
         let mut json = json!({
             "id": package.id,
             "name": package.name,
@@ -131,14 +137,7 @@ impl State {
     }
 
     pub(crate) fn version_json(&self, index: usize, version: &Version, base: &str) -> Value {
-        let package = &self.packages[index];
-        let owner = &self.owners[&package.owner];
-        let scope = if owner.members.is_some() {
-            "orgs"
-        } else {
-            "users"
-        };
-        let encoded = encode(&package.name);
+        let (package, owner, scope, encoded) = self.place(index);
         let time = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let mut metadata = json!({"package_type": package.package_type});
         match package.package_type.as_str() {
