@@ -25,6 +25,16 @@
 //! assert_eq!(fake.requests().len(), 0);
 //! # Ok(()) }
 //! ```
+//!
+//! # How the crate is built
+//!
+//! This file is the public face: [`Fake`], the seed types and the
+//! in-process controls. `server.rs` turns HTTP into calls and answers;
+//! GitHub's semantics live in `github/` (the model and its time rules,
+//! seeding, access, the nine operations, rendering), independent of HTTP;
+//! `routes.rs` builds the routes from the generated operation table;
+//! `registry.rs` and `images.rs` serve the container side, `limits.rs` and
+//! `faults.rs` what GitHub does under load.
 
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;

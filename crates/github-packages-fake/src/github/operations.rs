@@ -13,6 +13,41 @@ use crate::github::model::{
 use crate::github::render::{Answer, Failure, window, with_links};
 use crate::routes::{Matched, Op, Query, Scope};
 
+/// One request as every operation sees it: who asks, about which owner,
+/// what the route names, its query, the fake's time and base URL.
+struct Request<'a> {
+    caller: Caller<'a>,
+    owner: Owner,
+    matched: &'a Matched,
+    query: &'a Query,
+    now: DateTime<Utc>,
+    base: &'a str,
+}
+
+impl Request<'_> {
+    /// Page `page` of `items`, each as `json` shows it, with GitHub's
+    /// `Link` header.
+    fn page<T>(
+        &self,
+        items: &[T],
+        (page, per_page): (u64, u64),
+        json: impl Fn(&T) -> Value,
+    ) -> Answer {
+        let shown = window(items, page, per_page).iter().map(json).collect();
+        let total = items.len() as u64;
+        let answer = Answer::json(200, Value::Array(shown));
+        with_links(
+            answer,
+            self.base,
+            self.matched,
+            self.query,
+            page,
+            per_page,
+            total,
+        )
+    }
+}
+
 impl State {
     /// Answers one REST operation.
     pub(crate) fn handle(
@@ -32,30 +67,39 @@ impl State {
             Ok(owner) => owner,
             Err(answer) => return answer,
         };
+        let request = Request {
+            caller,
+            owner,
+            matched,
+            query,
+            now,
+            base,
+        };
         let result = match route.op {
-            Op::DockerConflicts => self.docker_conflicts(caller, &owner, base),
-            Op::ListPackages => self.list_packages(caller, &owner, query, matched, base),
+            Op::DockerConflicts => self.docker_conflicts(&request),
+            Op::ListPackages => self.list_packages(&request),
             Op::GetPackage => self
-                .package(caller, &owner, matched, now)
+                .package(&request)
                 .map(|i| Answer::json(200, self.package_json(i, base, true))),
-            Op::DeletePackage => self.delete_package(caller, &owner, matched, now),
-            Op::RestorePackage => self.restore_package(caller, &owner, matched, now),
-            Op::ListVersions => self.list_versions(caller, &owner, matched, query, now, base),
+            Op::DeletePackage => self.delete_package(&request),
+            Op::RestorePackage => self.restore_package(&request),
+            Op::ListVersions => self.list_versions(&request),
             Op::GetVersion => self
-                .version(caller, &owner, matched, now)
+                .version(&request)
                 .map(|(p, v)| Answer::json(200, self.version_json(p, v, base))),
-            Op::DeleteVersion => self.delete_version(caller, &owner, matched, now),
-            Op::RestoreVersion => self.restore_version(caller, &owner, matched, now),
+            Op::DeleteVersion => self.delete_version(&request),
+            Op::RestoreVersion => self.restore_version(&request),
         };
         result.unwrap_or_else(|failure| failure)
     }
 
-    fn docker_conflicts(
-        &self,
-        caller: Caller<'_>,
-        owner: &Owner,
-        base: &str,
-    ) -> Result<Answer, Failure> {
+    fn docker_conflicts(&self, request: &Request<'_>) -> Result<Answer, Failure> {
+        let &Request {
+            caller,
+            ref owner,
+            base,
+            ..
+        } = request;
         let key = owner.login.to_ascii_lowercase();
         let items: Vec<Value> = self
             .packages
@@ -68,14 +112,15 @@ impl State {
         Ok(Answer::json(200, Value::Array(items)))
     }
 
-    fn list_packages(
-        &self,
-        caller: Caller<'_>,
-        owner: &Owner,
-        query: &Query,
-        matched: &Matched,
-        base: &str,
-    ) -> Result<Answer, Failure> {
+    fn list_packages(&self, request: &Request<'_>) -> Result<Answer, Failure> {
+        let &Request {
+            caller,
+            ref owner,
+            query,
+            matched,
+            base,
+            ..
+        } = request;
         let Some(package_type) = query.get("package_type") else {
             return Err(Answer::error(
                 422,
@@ -108,31 +153,20 @@ impl State {
             .map(|(i, _)| i)
             .collect();
         items.sort_by(|a, b| self.packages[*a].name.cmp(&self.packages[*b].name));
-        let total = items.len() as u64;
-        let shown: Vec<Value> = window(&items, page, per_page)
-            .iter()
-            .map(|i| self.package_json(*i, base, false))
-            .collect();
-        Ok(with_links(
-            Answer::json(200, Value::Array(shown)),
-            base,
-            matched,
-            query,
-            page,
-            per_page,
-            total,
-        ))
+        Ok(request.page(&items, (page, per_page), |i| {
+            self.package_json(*i, base, false)
+        }))
     }
 
     /// The package a route names, if the caller may see it and it is not
     /// deleted.
-    fn package(
-        &self,
-        caller: Caller<'_>,
-        owner: &Owner,
-        matched: &Matched,
-        _now: DateTime<Utc>,
-    ) -> Result<usize, Failure> {
+    fn package(&self, request: &Request<'_>) -> Result<usize, Failure> {
+        let &Request {
+            caller,
+            ref owner,
+            matched,
+            ..
+        } = request;
         let index = self.find_package(owner, matched)?;
         let package = &self.packages[index];
         if package.deleted.is_some() || !self.visible(caller, package) {
@@ -156,14 +190,9 @@ impl State {
             .position(|p| p.owner == owner && p.package_type == package_type && p.name == name)
     }
 
-    fn delete_package(
-        &mut self,
-        caller: Caller<'_>,
-        owner: &Owner,
-        matched: &Matched,
-        now: DateTime<Utc>,
-    ) -> Result<Answer, Failure> {
-        let index = self.package(caller, owner, matched, now)?;
+    fn delete_package(&mut self, request: &Request<'_>) -> Result<Answer, Failure> {
+        let &Request { caller, now, .. } = request;
+        let index = self.package(request)?;
         if !self.may_change(caller, &self.packages[index]) {
             return Err(Answer::error(
                 403,
@@ -174,13 +203,14 @@ impl State {
         Ok(Answer::empty())
     }
 
-    fn restore_package(
-        &mut self,
-        caller: Caller<'_>,
-        owner: &Owner,
-        matched: &Matched,
-        now: DateTime<Utc>,
-    ) -> Result<Answer, Failure> {
+    fn restore_package(&mut self, request: &Request<'_>) -> Result<Answer, Failure> {
+        let &Request {
+            caller,
+            ref owner,
+            matched,
+            now,
+            ..
+        } = request;
         let index = self.find_package(owner, matched)?;
         let package = &self.packages[index];
         if !restorable(package.deleted, now) || !self.may_change(caller, package) {
@@ -190,16 +220,11 @@ impl State {
         Ok(Answer::empty())
     }
 
-    fn list_versions(
-        &self,
-        caller: Caller<'_>,
-        owner: &Owner,
-        matched: &Matched,
-        query: &Query,
-        now: DateTime<Utc>,
-        base: &str,
-    ) -> Result<Answer, Failure> {
-        let index = self.package(caller, owner, matched, now)?;
+    fn list_versions(&self, request: &Request<'_>) -> Result<Answer, Failure> {
+        let &Request {
+            query, now, base, ..
+        } = request;
+        let index = self.package(request)?;
         let (page, per_page) = paging(query)?;
         let deleted = match query.get("state").unwrap_or("active") {
             "active" => false,
@@ -221,31 +246,15 @@ impl State {
             })
             .collect();
         versions.sort_by(|a, b| newest_first(a, b));
-        let total = versions.len() as u64;
-        let shown: Vec<Value> = window(&versions, page, per_page)
-            .iter()
-            .map(|v| self.version_json(index, v, base))
-            .collect();
-        Ok(with_links(
-            Answer::json(200, Value::Array(shown)),
-            base,
-            matched,
-            query,
-            page,
-            per_page,
-            total,
-        ))
+        Ok(request.page(&versions, (page, per_page), |v| {
+            self.version_json(index, v, base)
+        }))
     }
 
     /// The active version a route names.
-    fn version(
-        &self,
-        caller: Caller<'_>,
-        owner: &Owner,
-        matched: &Matched,
-        now: DateTime<Utc>,
-    ) -> Result<(usize, &Version), Failure> {
-        let index = self.package(caller, owner, matched, now)?;
+    fn version(&self, request: &Request<'_>) -> Result<(usize, &Version), Failure> {
+        let &Request { matched, .. } = request;
+        let index = self.package(request)?;
         let id = version_id(matched)?;
         self.packages[index]
             .versions
@@ -259,14 +268,9 @@ impl State {
     /// (dataaxiom/ghcr-cleanup-action#74). GitHub refuses to delete a
     /// package's last version and a public version downloaded more than
     /// 5,000 times, with a 400 and these messages.
-    fn delete_version(
-        &mut self,
-        caller: Caller<'_>,
-        owner: &Owner,
-        matched: &Matched,
-        now: DateTime<Utc>,
-    ) -> Result<Answer, Failure> {
-        let (index, version) = self.version(caller, owner, matched, now)?;
+    fn delete_version(&mut self, request: &Request<'_>) -> Result<Answer, Failure> {
+        let &Request { caller, now, .. } = request;
+        let (index, version) = self.version(request)?;
         let (id, downloads) = (version.id, version.downloads);
         let package = &self.packages[index];
         if !self.may_change(caller, package) {
@@ -294,14 +298,14 @@ impl State {
         Ok(Answer::empty())
     }
 
-    fn restore_version(
-        &mut self,
-        caller: Caller<'_>,
-        owner: &Owner,
-        matched: &Matched,
-        now: DateTime<Utc>,
-    ) -> Result<Answer, Failure> {
-        let index = self.package(caller, owner, matched, now)?;
+    fn restore_version(&mut self, request: &Request<'_>) -> Result<Answer, Failure> {
+        let &Request {
+            caller,
+            matched,
+            now,
+            ..
+        } = request;
+        let index = self.package(request)?;
         let id = version_id(matched)?;
         if !self.may_change(caller, &self.packages[index]) {
             return Err(Answer::error(404, "Package version not found."));

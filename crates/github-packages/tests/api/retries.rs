@@ -247,6 +247,22 @@ async fn answer_for(harness: &Harness, id: i64, answer: ResponseTemplate) {
         .await;
 }
 
+/// Version 1 answers 429 with `Retry-After: 999999`, version 2 succeeds.
+async fn huge_retry_after_on_1_and_2_fine(harness: &Harness) {
+    answer_for(
+        harness,
+        1,
+        ResponseTemplate::new(429).insert_header("retry-after", "999999"),
+    )
+    .await;
+    answer_for(
+        harness,
+        2,
+        ResponseTemplate::new(200).set_body_json(version(2, &[])),
+    )
+    .await;
+}
+
 fn unsent_for_a_pause(error: &Error) -> bool {
     matches!(
         error,
@@ -258,18 +274,7 @@ fn unsent_for_a_pause(error: &Error) -> bool {
 #[tokio::test]
 async fn a_huge_retry_after_fails_the_clients_next_requests_at_once_unsent() {
     let harness = Harness::new().await;
-    answer_for(
-        &harness,
-        1,
-        ResponseTemplate::new(429).insert_header("retry-after", "999999"),
-    )
-    .await;
-    answer_for(
-        &harness,
-        2,
-        ResponseTemplate::new(200).set_body_json(version(2, &[])),
-    )
-    .await;
+    huge_retry_after_on_1_and_2_fine(&harness).await;
     let first = get_version(&harness, 1).await.unwrap_err();
     assert!(matches!(first, Error::RateLimited { .. }), "{first:?}");
     for _ in 0..3 {
@@ -292,18 +297,7 @@ async fn a_huge_retry_after_fails_the_clients_next_requests_at_once_unsent() {
 async fn a_pause_past_the_wait_budget_ends_after_the_budget() {
     let budget = Duration::from_millis(300);
     let harness = Harness::with_retry(RetryPolicy::new().max_total_wait(budget), |b| b).await;
-    answer_for(
-        &harness,
-        1,
-        ResponseTemplate::new(429).insert_header("retry-after", "999999"),
-    )
-    .await;
-    answer_for(
-        &harness,
-        2,
-        ResponseTemplate::new(200).set_body_json(version(2, &[])),
-    )
-    .await;
+    huge_retry_after_on_1_and_2_fine(&harness).await;
     assert!(get_version(&harness, 1).await.is_err());
     let error = get_version(&harness, 2).await.unwrap_err();
     assert!(unsent_for_a_pause(&error), "{error:?}");
@@ -324,18 +318,7 @@ async fn a_success_ends_a_pause_past_the_wait_budget() {
             .set_delay(Duration::from_secs(2)),
     )
     .await;
-    answer_for(
-        &harness,
-        1,
-        ResponseTemplate::new(429).insert_header("retry-after", "999999"),
-    )
-    .await;
-    answer_for(
-        &harness,
-        2,
-        ResponseTemplate::new(200).set_body_json(version(2, &[])),
-    )
-    .await;
+    huge_retry_after_on_1_and_2_fine(&harness).await;
     let slow = tokio::spawn({
         let client = harness.client.clone();
         async move {
