@@ -90,6 +90,30 @@ macro_rules! by_owner {
     }};
 }
 
+/// A row about one package, which every such operation checks and fills
+/// alike; `$rest` is `by_owner!`'s flags and scopes.
+macro_rules! by_package {
+    ($pipeline:expr, $target:expr, $($rest:tt)*) => {{
+        let (package_type, name) = package_of($target);
+        by_owner!($pipeline, $target, $($rest)*
+            check: |op| ty = checked_package(op, package_type, name)?,
+            fill: |b| b.package_type(ty).package_name(name),
+        )
+    }};
+}
+
+/// A row about one version, which every such operation checks and fills
+/// alike; `$rest` is `by_owner!`'s flags and scopes.
+macro_rules! by_version {
+    ($pipeline:expr, $target:expr, $($rest:tt)*) => {{
+        let (package_type, name, id) = version_of($target);
+        by_owner!($pipeline, $target, $($rest)*
+            check: |op| (ty, id) = checked_version(op, package_type, name, id)?,
+            fill: |b| b.package_type(ty).package_name(name).package_version_id(id),
+        )
+    }};
+}
+
 /// Sets the optional listing parameters a scope documents on builder `$b`.
 macro_rules! paged {
     ($b:expr $(, state: $state:expr)?, page: $page:expr, per_page: $per_page:expr) => {{
@@ -152,13 +176,10 @@ pub(crate) async fn get_package(
     pipeline: &Arc<Pipeline>,
     target: &Target,
 ) -> Result<Package, Error> {
-    let (package_type, name) = package_of(target);
-    let (_, response) = by_owner!(pipeline, target, idempotent: true,
+    let (_, response) = by_package!(pipeline, target, idempotent: true,
         org: packages_get_package_for_organization = "packages/get-package-for-organization",
         user: packages_get_package_for_user = "packages/get-package-for-user",
         me: packages_get_package_for_authenticated_user = "packages/get-package-for-authenticated-user",
-        check: |op| ty = checked_package(op, package_type, name)?,
-        fill: |b| b.package_type(ty).package_name(name),
     )?;
     Ok(Package::from_raw(response.into_inner()))
 }
@@ -168,14 +189,13 @@ pub(crate) async fn delete_package(
     target: &Target,
     write: Write<'_>,
 ) -> Result<(), Error> {
-    let (package_type, name) = package_of(target);
-    done(by_owner!(pipeline, target, idempotent: false, write: write,
-        org: packages_delete_package_for_org = "packages/delete-package-for-org",
-        user: packages_delete_package_for_user = "packages/delete-package-for-user",
-        me: packages_delete_package_for_authenticated_user = "packages/delete-package-for-authenticated-user",
-        check: |op| ty = checked_package(op, package_type, name)?,
-        fill: |b| b.package_type(ty).package_name(name),
-    ))
+    done(
+        by_package!(pipeline, target, idempotent: false, write: write,
+            org: packages_delete_package_for_org = "packages/delete-package-for-org",
+            user: packages_delete_package_for_user = "packages/delete-package-for-user",
+            me: packages_delete_package_for_authenticated_user = "packages/delete-package-for-authenticated-user",
+        ),
+    )
 }
 
 pub(crate) async fn restore_package(
@@ -234,13 +254,10 @@ pub(crate) async fn get_version(
     pipeline: &Arc<Pipeline>,
     target: &Target,
 ) -> Result<PackageVersion, Error> {
-    let (package_type, name, id) = version_of(target);
-    let (_, response) = by_owner!(pipeline, target, idempotent: true,
+    let (_, response) = by_version!(pipeline, target, idempotent: true,
         org: packages_get_package_version_for_organization = "packages/get-package-version-for-organization",
         user: packages_get_package_version_for_user = "packages/get-package-version-for-user",
         me: packages_get_package_version_for_authenticated_user = "packages/get-package-version-for-authenticated-user",
-        check: |op| (ty, id) = checked_version(op, package_type, name, id)?,
-        fill: |b| b.package_type(ty).package_name(name).package_version_id(id),
     )?;
     Ok(PackageVersion::from_raw(response.into_inner()))
 }
@@ -250,14 +267,13 @@ pub(crate) async fn delete_version(
     target: &Target,
     write: Write<'_>,
 ) -> Result<(), Error> {
-    let (package_type, name, id) = version_of(target);
-    done(by_owner!(pipeline, target, idempotent: false, write: write,
-        org: packages_delete_package_version_for_org = "packages/delete-package-version-for-org",
-        user: packages_delete_package_version_for_user = "packages/delete-package-version-for-user",
-        me: packages_delete_package_version_for_authenticated_user = "packages/delete-package-version-for-authenticated-user",
-        check: |op| (ty, id) = checked_version(op, package_type, name, id)?,
-        fill: |b| b.package_type(ty).package_name(name).package_version_id(id),
-    ))
+    done(
+        by_version!(pipeline, target, idempotent: false, write: write,
+            org: packages_delete_package_version_for_org = "packages/delete-package-version-for-org",
+            user: packages_delete_package_version_for_user = "packages/delete-package-version-for-user",
+            me: packages_delete_package_version_for_authenticated_user = "packages/delete-package-version-for-authenticated-user",
+        ),
+    )
 }
 
 pub(crate) async fn restore_version(
@@ -265,14 +281,13 @@ pub(crate) async fn restore_version(
     target: &Target,
     write: Write<'_>,
 ) -> Result<(), Error> {
-    let (package_type, name, id) = version_of(target);
-    done(by_owner!(pipeline, target, idempotent: false, write: write,
-        org: packages_restore_package_version_for_org = "packages/restore-package-version-for-org",
-        user: packages_restore_package_version_for_user = "packages/restore-package-version-for-user",
-        me: packages_restore_package_version_for_authenticated_user = "packages/restore-package-version-for-authenticated-user",
-        check: |op| (ty, id) = checked_version(op, package_type, name, id)?,
-        fill: |b| b.package_type(ty).package_name(name).package_version_id(id),
-    ))
+    done(
+        by_version!(pipeline, target, idempotent: false, write: write,
+            org: packages_restore_package_version_for_org = "packages/restore-package-version-for-org",
+            user: packages_restore_package_version_for_user = "packages/restore-package-version-for-user",
+            me: packages_restore_package_version_for_authenticated_user = "packages/restore-package-version-for-authenticated-user",
+        ),
+    )
 }
 
 /// The package a package-level target names (handles always set it).
