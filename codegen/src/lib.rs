@@ -5,9 +5,12 @@
 //! full description, keeps its [`facts`] and records its [`source`].
 //! Generation: [`Spec::from_json`] (parse and validate) → [`fixups`]
 //! (correct upstream quirks) → [`overlay`] (merge the project's words from
-//! `spec/docs.toml`) → progenitor → prettyplease → one file ([`generate`]).
-//! Review: [`surface`] summarises an API surface line per fact, and
-//! [`changes`] compares two surfaces for the import summary.
+//! `spec/docs.toml`) → progenitor → prettyplease → one file ([`generate`]),
+//! which ends with the operation [`table`] the client and the fake are held
+//! against. Upkeep: [`tidy`] keeps the overlay in step with the flavour of
+//! GitHub's description vendored. Review: [`surface`] summarises an API
+//! surface line per fact, and [`changes`] compares two surfaces for the
+//! import summary.
 
 pub mod changes;
 pub mod diff;

@@ -1,6 +1,8 @@
 //! A plan: every version of every selected package, with what happens to it
 //! and the rule that decided it. The types and their words; the rules that
-//! fill them are in `decide.rs` and `container/`.
+//! fill them are in `decide.rs` and `container/`. (Over 500 lines: the plan
+//! is what users read and serialize, so each type carries its words and
+//! its JSON shape here; a seventh is tests.)
 
 use std::collections::BTreeMap;
 use std::fmt;
