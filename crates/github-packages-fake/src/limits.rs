@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use chrono::{DateTime, Duration, Utc};
 
 use crate::clock::Clock;
+use crate::github::accounts::Quota;
 use crate::github::render::Answer;
 use crate::seed::LimitsSeed;
 
@@ -93,6 +94,27 @@ impl Limits {
             primary: inner.primary_limited,
             secondary: inner.secondary_limited,
         }
+    }
+
+    /// `key`'s primary quota as counted so far, without counting (as
+    /// `GET /rate_limit` reads it); `None` when the primary limit is off.
+    pub(crate) fn quota(&self, clock: &Clock, key: &str) -> Option<Quota> {
+        if self.config.primary == 0 {
+            return None;
+        }
+        let now = clock.now();
+        let inner = self.lock();
+        let (start, used) = inner
+            .primary
+            .get(key)
+            .copied()
+            .filter(|(start, _)| now - *start < Duration::hours(1))
+            .unwrap_or((now, 0));
+        Some(Quota {
+            limit: self.config.primary,
+            used,
+            reset: clock.real_epoch_seconds(start + Duration::hours(1)),
+        })
     }
 
     /// Admits one request by `key` (a token, or the anonymous caller) to

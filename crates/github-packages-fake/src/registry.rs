@@ -8,7 +8,8 @@
 //! with `WWW-Authenticate: Bearer realm=…/token,service=…,scope=…`; the
 //! token endpoint takes basic auth with any user name and the GitHub token
 //! as password (or nothing, for public images) and returns a registry
-//! token.
+//! token. A GitHub token sent as `Bearer <base64 of the token>` is taken
+//! as ghcr.io takes it, instead of a registry token.
 
 use std::collections::HashMap;
 
@@ -53,6 +54,17 @@ impl RegistryAnswer {
     }
 }
 
+/// The GitHub token that `bearer` is the base64 of, if it is one the fake
+/// knows: ghcr.io accepts a GitHub token sent that way instead of a
+/// registry token (docs/github-behaviour.md, "Container images").
+fn github_token_in_base64(state: &State, bearer: &str) -> Option<String> {
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(bearer.trim())
+        .ok()?;
+    let token = String::from_utf8(decoded).ok()?;
+    state.tokens.contains_key(&token).then_some(token)
+}
+
 /// Answers a request under `/v2/` or to `/token`.
 pub(crate) fn handle(
     state: &mut State,
@@ -75,7 +87,13 @@ pub(crate) fn handle(
         ));
     }
     let bearer = authorization.and_then(|a| a.strip_prefix("Bearer "));
-    let grant = bearer.and_then(|t| grants.tokens.get(t)).cloned();
+    let grant = bearer.and_then(|t| {
+        grants
+            .tokens
+            .get(t)
+            .cloned()
+            .or_else(|| github_token_in_base64(state, t).map(Some))
+    });
     let challenge = |name: Option<&str>| {
         let scope = name
             .map(|n| format!(",scope=\"repository:{n}:pull\""))

@@ -20,6 +20,7 @@ use tokio::sync::watch;
 use crate::clock::Clock;
 use crate::faults::Faults;
 use crate::github::access::Caller;
+use crate::github::accounts::{self, Account};
 use crate::github::model::State;
 use crate::github::render::Answer;
 use crate::limits::Limits;
@@ -209,6 +210,39 @@ async fn answer(
                 }
             }
         }
+        Err(_) if let Some(account) = Account::of(&method, &path) => {
+            let key = label.clone().unwrap_or_else(|| "anonymous".to_owned());
+            delay(fate.latency).await;
+            if account == Account::RateLimit {
+                // Reading the quota does not spend it.
+                json_response(
+                    accounts::rate_limit(shared.limits.quota(&shared.clock, &key)),
+                    &[],
+                )
+            } else {
+                match shared
+                    .limits
+                    .admit(&shared.clock, &key, &method, account.template())
+                {
+                    Err(refusal) => json_response(refusal, &[]),
+                    Ok(admission) => {
+                        let mut response = match fate.server_error {
+                            Some(html) => server_error(html),
+                            None => account_answer(
+                                &shared,
+                                &account,
+                                secret.as_deref(),
+                                label.is_some(),
+                            ),
+                        };
+                        for (name, value) in &admission.headers {
+                            insert(&mut response, name, value);
+                        }
+                        response
+                    }
+                }
+            }
+        }
         Err(other_method) => {
             delay(fate.latency).await;
             let registry = {
@@ -251,6 +285,27 @@ async fn answer(
         Some(pause) => slow(answer, pause).await,
         None => answer,
     })
+}
+
+/// Answers an account endpoint as the token (or nobody) sees it.
+fn account_answer(
+    shared: &Server,
+    account: &Account,
+    secret: Option<&str>,
+    known_token: bool,
+) -> Response<Body> {
+    if secret.is_some() && !known_token {
+        return json_response(Answer::error(401, "Bad credentials"), &[]);
+    }
+    let state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
+    let caller = match secret.and_then(|s| state.tokens.get(s)) {
+        Some(token) => Caller::Token(token),
+        None => Caller::Anonymous,
+    };
+    json_response(
+        state.account(account, caller, shared.clock.now(), &shared.base),
+        &[],
+    )
 }
 
 fn rest(

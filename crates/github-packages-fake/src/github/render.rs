@@ -54,7 +54,7 @@ impl Answer {
 pub(crate) type Failure = Answer;
 
 impl State {
-    fn owner_json(&self, login_key: &str, base: &str) -> Value {
+    pub(crate) fn owner_json(&self, login_key: &str, base: &str) -> Value {
         let owner = &self.owners[login_key];
         let login = &owner.login;
         let api = format!("{base}/users/{login}");

@@ -1,6 +1,7 @@
 //! The fake over HTTP on loopback: GitHub's semantics, rate limits, faults,
 //! the registry, the binary, and conformance with the spec.
 
+mod accounts;
 mod binary;
 mod conformance;
 mod faults;

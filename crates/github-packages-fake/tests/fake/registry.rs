@@ -343,6 +343,21 @@ async fn private_images_need_a_token_that_may_see_them_public_ones_do_not() {
 }
 
 #[tokio::test]
+async fn a_github_token_in_base64_is_taken_as_ghcr_io_takes_it() {
+    use base64::Engine as _;
+    let fake = start(seed()).await;
+    let encoded = |token: &str| base64::engine::general_purpose::STANDARD.encode(token);
+    let member = manifest(&fake, "GET", "acme/team/app", "latest", &encoded(ALICE)).await;
+    assert_eq!(member.0, 200);
+    let outsider = manifest(&fake, "GET", "acme/team/app", "latest", &encoded(BOB)).await;
+    assert_eq!(outsider.0, 403, "the token's own rights apply");
+    for unknown in [encoded("ghp_unknown"), "not base64 at all".to_owned()] {
+        let refused = manifest(&fake, "GET", "acme/team/app", "latest", &unknown).await;
+        assert_eq!(refused.0, 401, "{unknown}");
+    }
+}
+
+#[tokio::test]
 async fn tags_are_listed() {
     let fake = start(seed()).await;
     let token = registry_token(&fake, Some(ALICE), "acme/team/app").await;
