@@ -13,46 +13,76 @@ use chrono::{DateTime, Utc};
 /// The fake's clock.
 #[derive(Debug)]
 pub struct Clock {
-    start: DateTime<Utc>,
-    started: Instant,
+    /// The fake time at a real instant, and how fast it runs from there.
+    anchor: Mutex<Anchor>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Anchor {
+    real: Instant,
+    fake: DateTime<Utc>,
     speed: f64,
-    advanced: Mutex<chrono::Duration>,
+}
+
+/// A speed the clock can run at: positive and finite, else real time.
+fn valid(speed: f64) -> f64 {
+    if speed.is_finite() && speed > 0.0 {
+        speed
+    } else {
+        1.0
+    }
 }
 
 impl Clock {
     pub(crate) fn new(start: Option<DateTime<Utc>>, speed: f64) -> Self {
         Self {
-            start: start.unwrap_or_else(|| SystemTime::now().into()),
-            started: Instant::now(),
-            speed: if speed.is_finite() && speed > 0.0 {
-                speed
-            } else {
-                1.0
-            },
-            advanced: Mutex::new(chrono::Duration::zero()),
+            anchor: Mutex::new(Anchor {
+                real: Instant::now(),
+                fake: start.unwrap_or_else(|| SystemTime::now().into()),
+                speed: valid(speed),
+            }),
         }
+    }
+
+    fn anchor(&self) -> std::sync::MutexGuard<'_, Anchor> {
+        self.anchor.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The fake's current time.
     pub fn now(&self) -> DateTime<Utc> {
-        let run = self.started.elapsed().mul_f64(self.speed);
-        let run = chrono::Duration::from_std(run).unwrap_or(chrono::Duration::MAX);
-        self.start + run + *self.advanced.lock().unwrap_or_else(|e| e.into_inner())
+        Self::at(&self.anchor())
+    }
+
+    fn at(anchor: &Anchor) -> DateTime<Utc> {
+        let run = anchor.real.elapsed().mul_f64(anchor.speed);
+        anchor.fake + chrono::Duration::from_std(run).unwrap_or(chrono::Duration::MAX)
     }
 
     /// Moves the fake's time forward.
     pub fn advance(&self, by: chrono::Duration) {
-        *self.advanced.lock().unwrap_or_else(|e| e.into_inner()) += by;
+        let mut anchor = self.anchor();
+        anchor.fake += by;
     }
 
     /// How fast the fake's time runs.
     pub fn speed(&self) -> f64 {
-        self.speed
+        self.anchor().speed
+    }
+
+    /// Runs the fake's time `speed` times as fast as real time from now
+    /// on, without a jump (a speed that is not positive and finite is 1).
+    pub fn set_speed(&self, speed: f64) {
+        let mut anchor = self.anchor();
+        *anchor = Anchor {
+            real: Instant::now(),
+            fake: Self::at(&anchor),
+            speed: valid(speed),
+        };
     }
 
     /// A span of the fake's time, as real time.
     pub fn to_real(&self, fake: chrono::Duration) -> Duration {
-        fake.to_std().unwrap_or_default().div_f64(self.speed)
+        fake.to_std().unwrap_or_default().div_f64(self.speed())
     }
 
     /// When a moment of the fake's time happens in real time, as seconds
@@ -85,5 +115,13 @@ mod tests {
             clock.to_real(chrono::Duration::hours(1)),
             Duration::from_secs(1)
         );
+        let before = clock.now();
+        clock.set_speed(1.0);
+        let after = clock.now();
+        assert!(
+            after >= before && after - before < chrono::Duration::minutes(1),
+            "no jump"
+        );
+        assert_eq!(clock.speed(), 1.0);
     }
 }

@@ -19,24 +19,29 @@ pub(crate) struct Fate {
     pub(crate) slow_body: Option<Duration>,
 }
 
+/// The faults in force and the random sequence they are drawn from; both
+/// can be replaced while the fake runs.
 #[derive(Debug)]
-pub(crate) struct Faults {
-    config: FaultsSeed,
-    rng: Mutex<fastrand::Rng>,
-}
+pub(crate) struct Faults(Mutex<(FaultsSeed, fastrand::Rng)>);
 
 impl Faults {
     pub(crate) fn new(config: FaultsSeed) -> Self {
-        Self {
-            rng: Mutex::new(fastrand::Rng::with_seed(config.seed)),
-            config,
-        }
+        Self(Mutex::new((
+            config.clone(),
+            fastrand::Rng::with_seed(config.seed),
+        )))
+    }
+
+    /// Puts `config` in force, its random sequence from the start.
+    pub(crate) fn set(&self, config: FaultsSeed) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) =
+            (config.clone(), fastrand::Rng::with_seed(config.seed));
     }
 
     /// Draws the next request's fate.
     pub(crate) fn draw(&self) -> Fate {
-        let config = &self.config;
-        let mut rng = self.rng.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut guard = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let (config, rng) = &mut *guard;
         let dropped = config.dropped > 0.0 && rng.f64() < config.dropped;
         let server_error =
             (config.server_errors > 0.0 && rng.f64() < config.server_errors).then(|| rng.bool());

@@ -37,12 +37,12 @@
 //! `faults.rs` what GitHub does under load.
 
 use std::net::SocketAddr;
-use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+pub mod admin;
 mod clock;
 mod faults;
 mod github;
@@ -105,6 +105,7 @@ impl Fake {
             log: Mutex::default(),
             in_flight: InFlight::default(),
             hooks: Hooks::default(),
+            seed,
         });
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(serve(listener, Arc::clone(&shared), stopped));
@@ -124,26 +125,30 @@ impl Fake {
 
     /// Every request so far, in arrival order.
     pub fn requests(&self) -> Vec<LoggedRequest> {
-        self.shared
-            .log
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.shared.log()
     }
 
     /// Forgets the requests so far.
     pub fn clear_requests(&self) {
-        self.shared
-            .log
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
+        self.shared.clear_log();
     }
 
     /// The most requests the fake was answering at once (its injected
     /// latency included), for tests of a client's concurrency.
     pub fn peak_in_flight(&self) -> usize {
-        self.shared.in_flight.peak.load(Ordering::SeqCst)
+        self.shared.peak_in_flight()
+    }
+
+    /// Puts `faults` in force from now on (their random sequence from its
+    /// start); `FaultsSeed::default()` is none.
+    pub fn set_faults(&self, faults: FaultsSeed) {
+        self.shared.faults.set(faults);
+    }
+
+    /// Puts the world back as the seed made it (registry sign-ins too); the
+    /// clock, the log and the limits' counts go on.
+    pub fn reset(&self) -> Result<(), String> {
+        self.shared.reset()
     }
 
     /// Changes the world now, as another actor would (see [`World`]).
@@ -158,15 +163,7 @@ impl Fake {
     /// # Ok(()) }
     /// ```
     pub fn change<T>(&self, change: impl FnOnce(&mut World<'_>) -> T) -> T {
-        let mut state = self
-            .shared
-            .state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        change(&mut World {
-            state: &mut state,
-            now: self.shared.clock.now(),
-        })
+        self.shared.change(change)
     }
 
     /// Calls `hook` with every request the fake receives, before it is

@@ -2,8 +2,12 @@
 //! label (`alice (classic token #1)`), never by value, and a restore
 //! token in the query is redacted.
 
-/// One request the fake answered (or dropped).
-#[derive(Clone, Debug, PartialEq, Eq)]
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// One request the fake answered (or dropped); the admin API serves these
+/// as JSON objects with the same field names.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LoggedRequest {
     /// `GET`, `DELETE`, …
     pub method: String,
@@ -18,6 +22,10 @@ pub struct LoggedRequest {
     pub operation: Option<&'static str>,
     /// The answer's status; `None` when the connection was dropped.
     pub status: Option<u16>,
+    /// When it arrived, on the fake's clock.
+    pub at: DateTime<Utc>,
+    /// How long answering it took, in real milliseconds.
+    pub duration_ms: u64,
 }
 
 /// The query with `token` values redacted.

@@ -1,6 +1,7 @@
 //! `cargo run -p github-packages-fake -- --seed FILE [--port N]`: serves a
 //! fake GitHub Packages API (and registry) until stopped, for testing
-//! scripts in any language. Prints the base URL on the first line.
+//! scripts in any language. Prints the base URL on the first line, and the
+//! admin API's address (`/_fake/`, see `admin.rs`) on standard error.
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -51,7 +52,11 @@ async fn run(args: Args) -> Result<(), String> {
     .map_err(|e| format!("{shown}: {e}"))?;
     let fake = Fake::start_on(seed, SocketAddr::new(args.host, args.port)).await?;
     println!("{}", fake.url());
-    eprintln!("serving the GitHub Packages API and registry; Ctrl-C stops");
+    eprintln!(
+        "serving the GitHub Packages API and registry; admin API at {}{}; Ctrl-C stops",
+        fake.url(),
+        github_packages_fake::admin::PREFIX
+    );
     tokio::signal::ctrl_c()
         .await
         .map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;

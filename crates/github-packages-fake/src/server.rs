@@ -10,13 +10,14 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use bytes::Bytes;
 use futures::StreamExt;
-use http_body_util::{BodyExt, Full, StreamBody, combinators::BoxBody};
+use http_body_util::{BodyExt, Full, Limited, StreamBody, combinators::BoxBody};
 use hyper::body::{Frame, Incoming};
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use crate::admin;
 use crate::clock::Clock;
 use crate::faults::Faults;
 use crate::github::access::Caller;
@@ -27,7 +28,7 @@ use crate::limits::Limits;
 use crate::log::{self, LoggedRequest};
 use crate::registry;
 use crate::routes::{self, Query};
-use crate::seed::TokenKind;
+use crate::seed::{Seed, TokenKind};
 use crate::world::World;
 
 pub(crate) type Body = BoxBody<Bytes, std::io::Error>;
@@ -43,6 +44,8 @@ pub(crate) struct Server {
     pub(crate) log: Mutex<Vec<LoggedRequest>>,
     pub(crate) in_flight: InFlight,
     pub(crate) hooks: Hooks,
+    /// What the world was made from, for a reset.
+    pub(crate) seed: Seed,
 }
 
 /// A change to the world at a point of a client's run.
@@ -84,6 +87,42 @@ impl Drop for Flying<'_> {
 }
 
 impl Server {
+    /// Every request so far, in arrival order.
+    pub(crate) fn log(&self) -> Vec<LoggedRequest> {
+        self.log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub(crate) fn clear_log(&self) {
+        self.log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+
+    pub(crate) fn peak_in_flight(&self) -> usize {
+        self.in_flight.peak.load(Ordering::SeqCst)
+    }
+
+    /// Changes the world now, as another actor would.
+    pub(crate) fn change<T>(&self, change: impl FnOnce(&mut World<'_>) -> T) -> T {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        change(&mut World {
+            state: &mut state,
+            now: self.clock.now(),
+        })
+    }
+
+    /// The world as the seed made it, and no registry sign-ins.
+    pub(crate) fn reset(&self) -> Result<(), String> {
+        let seeded = admin::seeded(self)?;
+        *self.state.lock().unwrap_or_else(PoisonError::into_inner) = seeded;
+        *self.grants.lock().unwrap_or_else(PoisonError::into_inner) = registry::Grants::default();
+        Ok(())
+    }
+
     /// Lets the hooks see a request, and change the world, before it is
     /// answered.
     pub(crate) fn run_hooks(&self, request: &LoggedRequest) {
@@ -138,7 +177,19 @@ async fn answer(
     shared: Arc<Server>,
     request: Request<Incoming>,
 ) -> Result<Response<Body>, std::io::Error> {
+    if let Some(admin_path) = request.uri().path().strip_prefix(admin::PREFIX) {
+        let (method, admin_path) = (request.method().as_str().to_owned(), admin_path.to_owned());
+        let answer = match Limited::new(request.into_body(), admin::MAX_BODY)
+            .collect()
+            .await
+        {
+            Ok(body) => admin::handle(&shared, &method, &admin_path, &body.to_bytes()),
+            Err(_) => Answer::error(413, "the body is larger than the admin API reads"),
+        };
+        return Ok(json_response(answer, &[]));
+    }
     let _flying = Flying::start(&shared.in_flight);
+    let received = std::time::Instant::now();
     let method = request.method().as_str().to_owned();
     let path = request.uri().path().to_owned();
     let query = request.uri().query().map(str::to_owned);
@@ -167,6 +218,8 @@ async fn answer(
         token: label.clone(),
         operation: matched.as_ref().ok().map(|m| m.route.operation_id),
         status: None,
+        at: shared.clock.now(),
+        duration_ms: 0,
     };
     // Drain the request body; these operations take none.
     let _ = request.into_body().collect().await;
@@ -174,6 +227,7 @@ async fn answer(
 
     let fate = shared.faults.draw();
     if fate.dropped {
+        entry.duration_ms = elapsed_ms(received);
         shared
             .log
             .lock()
@@ -276,6 +330,7 @@ async fn answer(
         }
     };
     entry.status = Some(answer.status().as_u16());
+    entry.duration_ms = elapsed_ms(received);
     shared
         .log
         .lock()
@@ -306,6 +361,10 @@ fn account_answer(
         state.account(account, caller, shared.clock.now(), &shared.base),
         &[],
     )
+}
+
+fn elapsed_ms(since: std::time::Instant) -> u64 {
+    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 fn rest(

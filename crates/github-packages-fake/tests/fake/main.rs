@@ -2,6 +2,7 @@
 //! the registry, the binary, and conformance with the spec.
 
 mod accounts;
+mod admin;
 mod binary;
 mod conformance;
 mod faults;
