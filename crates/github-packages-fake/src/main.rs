@@ -14,7 +14,7 @@ use github_packages_fake::{Fake, Seed};
 #[derive(Parser)]
 #[command(
     name = "github-packages-fake",
-    after_help = "Example:\n  cargo run -p github-packages-fake -- --seed crates/github-packages-fake/seed.example.toml --port 8080\n  curl -H 'Authorization: Bearer ghp_alice_demo' 'http://127.0.0.1:8080/orgs/acme/packages?package_type=container'"
+    after_help = "Seed (TOML, or JSON by a .json name; see seed.example.toml and the README's table):\n  [clock] start, speed    [limits] primary, points_per_minute, concurrency\n  [faults] seed, latency_ms, jitter_ms, server_errors, dropped, slow_body_ms\n  [[orgs]] login, members    [[users]] login\n  [[tokens]] token, user, kind (classic|actions), scopes, repository\n  [[packages]] owner, type, name, visibility, repository, created, deleted, docker_conflict\n  [[packages.versions]] name, tags, created, downloads, deleted, license, description\n  [[packages.images]] tags, platforms, attestations, signature, attestation, sbom,\n                      referrer, referrers_tag, docker, created, downloads\n\nAdmin API at /_fake/: log, limits, clock, faults, reset, world (see the README).\n\nExample:\n  cargo run -p github-packages-fake -- --seed crates/github-packages-fake/seed.example.toml --port 8080\n  curl -H 'Authorization: Bearer ghp_alice_demo' 'http://127.0.0.1:8080/orgs/acme/packages?package_type=container'\n  curl http://127.0.0.1:8080/_fake/log"
 )]
 struct Args {
     /// The seed: owners, tokens, packages (TOML, or JSON by the .json extension).

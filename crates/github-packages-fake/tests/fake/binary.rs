@@ -55,3 +55,29 @@ fn a_bad_seed_is_one_line_and_a_failure() {
     );
     assert_eq!(stderr.lines().count(), 1);
 }
+
+/// A script in another language drives the binary through the admin API
+/// (`tests/scripts/admin_api.py`, Python's standard library only): the
+/// log, the clock, a fault, a push with a new tag, a moved tag, and the
+/// REST listing and the registry agreeing after each step.
+#[test]
+fn a_python_script_drives_the_binary_through_the_admin_api() {
+    let Ok(python) = Command::new("python3").arg("--version").output() else {
+        eprintln!("SKIPPED: python3 is not installed; the admin API script did not run");
+        return;
+    };
+    assert!(python.status.success());
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scripts/admin_api.py");
+    let seed = concat!(env!("CARGO_MANIFEST_DIR"), "/seed.example.toml");
+    let output = Command::new("python3")
+        .args([script, env!("CARGO_BIN_EXE_github-packages-fake"), seed])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "ok");
+}
