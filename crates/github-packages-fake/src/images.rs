@@ -41,6 +41,15 @@ impl Manifest {
         }
     }
 
+    /// A manifest pushed to the registry, as its bytes came.
+    pub(crate) fn pushed(media_type: &'static str, bytes: Vec<u8>) -> Self {
+        Self {
+            digest: digest(&bytes),
+            media_type,
+            bytes,
+        }
+    }
+
     /// A descriptor pointing at this manifest.
     fn descriptor(&self) -> Value {
         json!({"mediaType": self.media_type, "digest": self.digest, "size": self.bytes.len()})

@@ -10,23 +10,46 @@
 //! as password (or nothing, for public images) and returns a registry
 //! token. A GitHub token sent as `Bearer <base64 of the token>` is taken
 //! as ghcr.io takes it, instead of a registry token.
+//!
+//! Pushes are taken as ghcr.io takes them: blob uploads and manifest PUTs,
+//! which create or update the REST side's versions (`World::put_manifest`).
+//! Over 500 lines: reads, the sign-in and writes share one authorization
+//! path, which reads best in one place.
 
 use std::collections::HashMap;
 
 use base64::Engine;
 use serde_json::{Value, json};
 
+use chrono::{DateTime, Utc};
+
 use crate::github::access::Caller;
 use crate::github::model::{State, image_path};
+use crate::images::{self, Manifest, media};
+use crate::seed::TokenKind;
+use crate::world::World;
 
 /// The `service` the token endpoint names, as ghcr.io does.
 pub const SERVICE: &str = "ghcr.io";
 
-/// Registry tokens handed out, with the GitHub token (if any) behind them.
+/// Registry tokens handed out, with the GitHub token (if any) behind them,
+/// and blob uploads in progress.
 #[derive(Debug, Default)]
 pub(crate) struct Grants {
     tokens: HashMap<String, Option<String>>,
     issued: u64,
+    /// Upload id → the repository and the bytes received so far.
+    uploads: HashMap<String, (String, Vec<u8>)>,
+}
+
+/// A registry request: what `handle` reads of it.
+pub(crate) struct Request<'a> {
+    pub(crate) method: &'a str,
+    pub(crate) path: &'a str,
+    pub(crate) query: Option<&'a str>,
+    pub(crate) authorization: Option<&'a str>,
+    pub(crate) content_type: Option<&'a str>,
+    pub(crate) body: &'a [u8],
 }
 
 /// A registry answer.
@@ -46,7 +69,7 @@ impl RegistryAnswer {
         }
     }
 
-    fn error(status: u16, code: &str, message: &str) -> Self {
+    pub(crate) fn error(status: u16, code: &str, message: &str) -> Self {
         Self::json(
             status,
             &json!({"errors": [{"code": code, "message": message}]}),
@@ -69,21 +92,29 @@ fn github_token_in_base64(state: &State, bearer: &str) -> Option<String> {
 pub(crate) fn handle(
     state: &mut State,
     grants: &mut Grants,
-    method: &str,
-    path: &str,
-    query: Option<&str>,
-    authorization: Option<&str>,
+    request: &Request<'_>,
     base: &str,
+    now: DateTime<Utc>,
 ) -> Option<RegistryAnswer> {
+    let Request {
+        method,
+        path,
+        query,
+        authorization,
+        ..
+    } = *request;
     if path == "/token" {
         return Some(token(state, grants, query, authorization));
     }
     let rest = path.strip_prefix("/v2/")?;
-    if !matches!(method, "GET" | "HEAD") {
+    let writes = matches!(method, "POST" | "PUT" | "PATCH");
+    if !writes && !matches!(method, "GET" | "HEAD") {
+        // Deleting is a REST operation on GitHub (docs/github-behaviour.md,
+        // "Container images").
         return Some(RegistryAnswer::error(
             405,
             "UNSUPPORTED",
-            "only GET and HEAD are served",
+            "delete package versions through the REST API",
         ));
     }
     let bearer = authorization.and_then(|a| a.strip_prefix("Bearer "));
@@ -111,6 +142,9 @@ pub(crate) fn handle(
             None => challenge(None),
         });
     }
+    if let Some(answer) = blobs(state, grants, request, rest, grant.as_ref(), &challenge) {
+        return Some(answer);
+    }
     let (name, what, reference) = if let Some((name, reference)) = rest.split_once("/manifests/") {
         (name, "manifest", reference)
     } else if let Some(name) = rest.strip_suffix("/tags/list") {
@@ -125,6 +159,16 @@ pub(crate) fn handle(
     let Some(grant) = grant else {
         return Some(challenge(Some(name)));
     };
+    if method == "PUT" && what == "manifest" {
+        return Some(put_manifest(
+            state,
+            grant.as_deref(),
+            name,
+            reference,
+            request,
+            now,
+        ));
+    }
     let caller = match grant.as_deref().and_then(|t| state.tokens.get(t)) {
         Some(token) => Caller::Token(token),
         None => Caller::Anonymous,
@@ -145,6 +189,13 @@ pub(crate) fn handle(
             403,
             "DENIED",
             "requested access to the resource is denied",
+        ));
+    }
+    if writes {
+        return Some(RegistryAnswer::error(
+            405,
+            "UNSUPPORTED",
+            "manifests are pushed with PUT",
         ));
     }
     let package = &mut state.packages[index];
@@ -232,4 +283,246 @@ fn token(
         200,
         &json!({"token": registry_token, "access_token": registry_token}),
     )
+}
+
+/// Whether `token` may push to the image `name` (`owner/package`): a
+/// classic token of someone who may change the package, or, for a package
+/// not pushed yet, of the owner or a member of the owning organization; a
+/// workflow token of the package's repository.
+fn may_push(state: &State, token: Option<&str>, name: &str) -> bool {
+    let Some(token) = token.and_then(|t| state.tokens.get(t)) else {
+        return false;
+    };
+    let caller = Caller::Token(token);
+    let existing = state.packages.iter().position(|p| {
+        p.package_type == "container"
+            && p.deleted.is_none()
+            && image_path(&state.owners[&p.owner].login, &p.name) == name
+    });
+    match existing {
+        Some(index) => state.may_change(caller, &state.packages[index]),
+        None => {
+            let owner = name.split('/').next().unwrap_or_default();
+            state.owners.get(owner).is_some_and(|o| match &o.members {
+                Some(members) => token.kind == TokenKind::Classic && members.contains(&token.user),
+                None => token.kind == TokenKind::Classic && token.user == owner,
+            })
+        }
+    }
+}
+
+fn denied() -> RegistryAnswer {
+    RegistryAnswer::error(403, "DENIED", "requested access to the resource is denied")
+}
+
+/// The four manifest media types the registry stores, by name.
+fn known_media_type(content_type: Option<&str>) -> Option<&'static str> {
+    let given = content_type?.split(';').next()?.trim();
+    [
+        media::OCI_INDEX,
+        media::OCI_MANIFEST,
+        media::DOCKER_LIST,
+        media::DOCKER_MANIFEST,
+    ]
+    .into_iter()
+    .find(|known| *known == given)
+}
+
+/// `PUT /v2/<name>/manifests/<reference>`: checks the manifest as a
+/// registry does (media type, digest, what it references), then stores
+/// it and updates the REST side (see [`World::put_manifest`]).
+fn put_manifest(
+    state: &mut State,
+    token: Option<&str>,
+    name: &str,
+    reference: &str,
+    request: &Request<'_>,
+    now: DateTime<Utc>,
+) -> RegistryAnswer {
+    if !may_push(state, token, name) {
+        return denied();
+    }
+    let invalid = |message: &str| RegistryAnswer::error(400, "MANIFEST_INVALID", message);
+    let Some(media_type) = known_media_type(request.content_type) else {
+        return invalid("the Content-Type is not a manifest media type the registry stores");
+    };
+    let Ok(value) = serde_json::from_slice::<Value>(request.body) else {
+        return invalid("the manifest is not JSON");
+    };
+    if value["mediaType"].as_str().is_some_and(|m| m != media_type) {
+        return invalid("the manifest's mediaType is not its Content-Type");
+    }
+    let manifest = Manifest::pushed(media_type, request.body.to_vec());
+    let by_digest = reference.starts_with("sha256:");
+    if by_digest && reference != manifest.digest {
+        return RegistryAnswer::error(
+            400,
+            "DIGEST_INVALID",
+            "the manifest does not hash to the digest named",
+        );
+    }
+    let digests = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|d| d["digest"].as_str().map(str::to_owned))
+            .collect()
+    };
+    if matches!(media_type, media::OCI_INDEX | media::DOCKER_LIST) {
+        if digests(&value["manifests"])
+            .iter()
+            .any(|d| !state.manifests.contains_key(d))
+        {
+            return RegistryAnswer::error(
+                400,
+                "MANIFEST_UNKNOWN",
+                "the index lists a manifest not pushed",
+            );
+        }
+    } else {
+        let mut referenced = digests(&value["layers"]);
+        referenced.extend(value["config"]["digest"].as_str().map(str::to_owned));
+        if referenced.iter().any(|d| !state.blobs.contains_key(d)) {
+            return RegistryAnswer::error(
+                400,
+                "MANIFEST_BLOB_UNKNOWN",
+                "the manifest references a blob not pushed",
+            );
+        }
+    }
+    let Some((owner, package)) = name.split_once('/') else {
+        return RegistryAnswer::error(400, "NAME_INVALID", "an image is named owner/package");
+    };
+    let tag = (!by_digest).then_some(reference);
+    match (World { state, now }).put_manifest(owner, package, manifest, tag) {
+        Ok(digest) => RegistryAnswer {
+            status: 201,
+            headers: vec![
+                ("location", format!("/v2/{name}/manifests/{digest}")),
+                ("docker-content-digest", digest),
+            ],
+            body: Vec::new(),
+        },
+        Err(message) => RegistryAnswer::error(404, "NAME_UNKNOWN", &message),
+    }
+}
+
+/// The blob endpoints: `HEAD`/`GET /v2/<name>/blobs/<digest>`, and uploads
+/// (`POST …/blobs/uploads/`, monolithic with `?digest=`, or chunked with
+/// `PATCH` and a closing `PUT …?digest=`). `None` for other paths.
+fn blobs(
+    state: &mut State,
+    grants: &mut Grants,
+    request: &Request<'_>,
+    rest: &str,
+    grant: Option<&Option<String>>,
+    challenge: &impl Fn(Option<&str>) -> RegistryAnswer,
+) -> Option<RegistryAnswer> {
+    let (name, tail) = rest.split_once("/blobs/")?;
+    let Some(grant) = grant else {
+        return Some(challenge(Some(name)));
+    };
+    let digest_asked = request.query.and_then(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "digest")
+            .map(|(_, v)| v.into_owned())
+    });
+    let upload = |id: &str| RegistryAnswer {
+        status: 202,
+        headers: vec![
+            ("location", format!("/v2/{name}/blobs/uploads/{id}")),
+            ("docker-upload-uuid", id.to_owned()),
+        ],
+        body: Vec::new(),
+    };
+    let stored = |state: &mut State, bytes: Vec<u8>, asked: Option<String>| {
+        let digest = images::digest(&bytes);
+        if asked.as_deref() != Some(digest.as_str()) {
+            return RegistryAnswer::error(
+                400,
+                "DIGEST_INVALID",
+                "the blob does not hash to the digest named",
+            );
+        }
+        state.blobs.insert(digest.clone(), bytes);
+        RegistryAnswer {
+            status: 201,
+            headers: vec![
+                ("location", format!("/v2/{name}/blobs/{digest}")),
+                ("docker-content-digest", digest),
+            ],
+            body: Vec::new(),
+        }
+    };
+    let readable = || {
+        let package = state.packages.iter().position(|p| {
+            p.package_type == "container"
+                && p.deleted.is_none()
+                && image_path(&state.owners[&p.owner].login, &p.name) == name
+        });
+        let caller = match grant.as_deref().and_then(|t| state.tokens.get(t)) {
+            Some(token) => Caller::Token(token),
+            None => Caller::Anonymous,
+        };
+        match package {
+            Some(index) => state.visible_to(caller, index),
+            // Blobs of an image not pushed yet: for whoever may push it.
+            None => may_push(state, grant.as_deref(), name),
+        }
+    };
+    let answer = match (request.method, tail.strip_prefix("uploads")) {
+        ("HEAD" | "GET", None) if !readable() => denied(),
+        ("HEAD" | "GET", None) => match state.blobs.get(tail) {
+            Some(bytes) => RegistryAnswer {
+                status: 200,
+                headers: vec![
+                    ("content-length", bytes.len().to_string()),
+                    ("docker-content-digest", tail.to_owned()),
+                ],
+                body: if request.method == "GET" {
+                    bytes.clone()
+                } else {
+                    Vec::new()
+                },
+            },
+            None => RegistryAnswer::error(404, "BLOB_UNKNOWN", "blob unknown to registry"),
+        },
+        (_, Some(_)) if !may_push(state, grant.as_deref(), name) => denied(),
+        ("POST", Some("" | "/")) => match digest_asked {
+            Some(asked) => stored(state, request.body.to_vec(), Some(asked)),
+            None => {
+                grants.issued += 1;
+                let id = format!("upload-{}", grants.issued);
+                grants
+                    .uploads
+                    .insert(id.clone(), (name.to_owned(), request.body.to_vec()));
+                upload(&id)
+            }
+        },
+        ("PATCH" | "PUT", Some(id)) => {
+            let id = id.trim_start_matches('/');
+            match grants.uploads.get_mut(id).filter(|(repo, _)| repo == name) {
+                None => RegistryAnswer::error(
+                    404,
+                    "BLOB_UPLOAD_UNKNOWN",
+                    "blob upload unknown to registry",
+                ),
+                Some((_, bytes)) => {
+                    bytes.extend_from_slice(request.body);
+                    if request.method == "PATCH" {
+                        let mut answer = upload(id);
+                        answer
+                            .headers
+                            .push(("range", format!("0-{}", bytes.len().saturating_sub(1))));
+                        answer
+                    } else {
+                        let (_, bytes) = grants.uploads.remove(id).unwrap_or_default();
+                        stored(state, bytes, digest_asked)
+                    }
+                }
+            }
+        }
+        _ => RegistryAnswer::error(405, "UNSUPPORTED", "not a blob operation"),
+    };
+    Some(answer)
 }

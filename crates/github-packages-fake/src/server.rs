@@ -33,6 +33,10 @@ use crate::world::World;
 
 pub(crate) type Body = BoxBody<Bytes, std::io::Error>;
 
+/// The most bytes of a request body read: a registry push's blob or
+/// manifest, in the small images tests push.
+const MAX_PUSH_BODY: usize = 16 << 20;
+
 #[derive(Debug)]
 pub(crate) struct Server {
     pub(crate) base: String,
@@ -221,8 +225,19 @@ async fn answer(
         at: shared.clock.now(),
         duration_ms: 0,
     };
-    // Drain the request body; these operations take none.
-    let _ = request.into_body().collect().await;
+    let content_type = request
+        .headers()
+        .get(hyper::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    // The REST operations take no body; a registry push does (bounded).
+    let body = match Limited::new(request.into_body(), MAX_PUSH_BODY)
+        .collect()
+        .await
+    {
+        Ok(body) => Some(body.to_bytes()),
+        Err(_) => None,
+    };
     shared.run_hooks(&entry);
 
     let fate = shared.faults.draw();
@@ -302,15 +317,27 @@ async fn answer(
             let registry = {
                 let mut state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
                 let mut grants = shared.grants.lock().unwrap_or_else(PoisonError::into_inner);
-                registry::handle(
-                    &mut state,
-                    &mut grants,
-                    &method,
-                    &path,
-                    query.as_deref(),
-                    authorization.as_deref(),
-                    &shared.base,
-                )
+                match &body {
+                    None => Some(registry::RegistryAnswer::error(
+                        413,
+                        "SIZE_INVALID",
+                        "the body is larger than the fake reads",
+                    )),
+                    Some(body) => registry::handle(
+                        &mut state,
+                        &mut grants,
+                        &registry::Request {
+                            method: &method,
+                            path: &path,
+                            query: query.as_deref(),
+                            authorization: authorization.as_deref(),
+                            content_type: content_type.as_deref(),
+                            body,
+                        },
+                        &shared.base,
+                        shared.clock.now(),
+                    ),
+                }
             };
             match registry {
                 Some(answer) => {

@@ -190,6 +190,68 @@ impl World<'_> {
         Ok(())
     }
 
+    /// Stores `manifest` as a registry push does, and keeps the REST side
+    /// consistent as ghcr.io does: the container package `owner/name` is
+    /// created (private) by its first push, a digest not listed yet becomes
+    /// a new version, and `tag`, if given, moves to it from the version
+    /// that had it (which stays, untagged). Returns the digest.
+    pub fn put_manifest(
+        &mut self,
+        owner: &str,
+        name: &str,
+        manifest: Manifest,
+        tag: Option<&str>,
+    ) -> Result<String, String> {
+        let key = owner.to_ascii_lowercase();
+        if !self.state.owners.contains_key(&key) {
+            return Err(format!("no owner {owner}"));
+        }
+        let index = match self.state.position(owner, "container", name) {
+            Some(index) => index,
+            None => self.create_container(&key, name),
+        };
+        let digest = manifest.digest.clone();
+        self.state.manifests.insert(digest.clone(), manifest);
+        let listed = self.state.packages[index]
+            .versions
+            .iter()
+            .any(|v| v.deleted.is_none() && v.name == digest);
+        if !listed {
+            self.add(index, digest.clone(), Vec::new());
+        }
+        if let Some(tag) = tag {
+            self.move_tag(owner, name, tag, &digest)?;
+        }
+        Ok(digest)
+    }
+
+    /// A new private container package of the owner `key`, as a first push
+    /// makes it.
+    fn create_container(&mut self, key: &str, name: &str) -> usize {
+        let id = self
+            .state
+            .packages
+            .iter()
+            .map(|p| p.id)
+            .max()
+            .unwrap_or(5000)
+            + 1;
+        self.state.packages.push(crate::github::model::Package {
+            id,
+            owner: key.to_owned(),
+            package_type: "container".to_owned(),
+            name: name.to_owned(),
+            visibility: "private".to_owned(),
+            repository: None,
+            created: self.now,
+            updated: self.now,
+            docker_conflict: false,
+            deleted: None,
+            versions: Vec::new(),
+        });
+        self.state.packages.len() - 1
+    }
+
     /// Deletes the active version named `version` (a digest, or a version
     /// number), as a DELETE through the API would.
     pub fn delete_version(

@@ -80,6 +80,8 @@ pub(crate) struct State {
     pub(crate) packages: Vec<Package>,
     /// Registry manifests by digest.
     pub(crate) manifests: HashMap<String, Manifest>,
+    /// Registry blobs (configs, layers) pushed, by digest.
+    pub(crate) blobs: HashMap<String, Vec<u8>>,
 }
 
 /// Whether something deleted `at` may still be restored `now`: GitHub keeps

@@ -7,6 +7,7 @@ mod binary;
 mod conformance;
 mod faults;
 mod limits;
+mod push;
 mod registry;
 mod rest;
 mod support;
