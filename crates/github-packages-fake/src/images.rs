@@ -80,6 +80,18 @@ pub(crate) fn index_of(children: &[&Manifest]) -> Manifest {
     )
 }
 
+/// An index listing existing manifests, made at `created` (so that two
+/// builds over the same children are two indexes, as two pushes are).
+pub(crate) fn index_at(children: &[&Manifest], created: DateTime<Utc>) -> Manifest {
+    let entries: Vec<Value> = children.iter().map(|m| m.descriptor()).collect();
+    let created = created.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    Manifest::new(
+        media::OCI_INDEX,
+        &json!({"schemaVersion": 2, "mediaType": media::OCI_INDEX, "manifests": entries,
+                "annotations": {"org.opencontainers.image.created": created}}),
+    )
+}
+
 /// An image's manifests and versions, oldest first.
 pub(crate) struct BuiltImage {
     pub(crate) manifests: Vec<Manifest>,

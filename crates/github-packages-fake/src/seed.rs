@@ -345,6 +345,15 @@ pub struct ImageSeed {
     /// How often its top version was downloaded.
     #[serde(default)]
     pub downloads: u64,
+    /// A re-tag, not a push: adds `tags` to the manifest of the earlier
+    /// image of the package tagged this, so one version carries them all.
+    #[serde(default)]
+    pub same_as: Option<String>,
+    /// A rebuild that reuses platform manifests: a new index listing the
+    /// manifests of the earlier image tagged this, so two indexes share
+    /// children and the REST side lists each digest once.
+    #[serde(default)]
+    pub shares_platforms_of: Option<String>,
 }
 
 fn one_platform() -> Vec<String> {
@@ -366,7 +375,24 @@ impl ImageSeed {
             docker: false,
             created: None,
             downloads: 0,
+            same_as: None,
+            shares_platforms_of: None,
         }
+    }
+
+    /// A re-tag: `tags` added to the earlier image tagged `tag`.
+    pub fn retag<S: Into<String>>(tag: &str, tags: impl IntoIterator<Item = S>) -> Self {
+        Self {
+            same_as: Some(tag.to_owned()),
+            ..Self::new(tags)
+        }
+    }
+
+    /// An index of its own over the platform manifests of the earlier image
+    /// tagged `tag`.
+    pub fn sharing_platforms_of(mut self, tag: &str) -> Self {
+        self.shares_platforms_of = Some(tag.to_owned());
+        self
     }
 
     /// An untagged single-platform image.

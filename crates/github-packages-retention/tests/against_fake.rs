@@ -562,3 +562,33 @@ async fn the_plan_serializes_with_rules_and_words() {
         assert!(!child[field].is_null(), "{field}");
     }
 }
+
+#[tokio::test]
+async fn children_shared_with_a_kept_index_stay_when_the_other_index_goes() {
+    let seed = base_seed().package(
+        PackageSeed::new("acme", "container", "app")
+            .image(
+                ImageSeed::new(["v1"])
+                    .platforms(["linux/amd64", "linux/arm64"])
+                    .created(days_ago(60)),
+            )
+            .image(
+                ImageSeed::new(["pr-7"])
+                    .sharing_platforms_of("v1")
+                    .created(days_ago(40)),
+            ),
+    );
+    let (_, _, plan) = planned(seed).await;
+    let app = only(&plan);
+    assert_eq!(app.blocked, None, "{app:#?}");
+    let deleted: Vec<&VersionPlan> = app.deletions().collect();
+    assert_eq!(deleted.len(), 1, "only the pr-7 index: {app:#?}");
+    assert_eq!(deleted[0].tags, ["pr-7"]);
+    let v1 = tagged(app, "v1").name.clone();
+    let shared_kept = app
+        .versions
+        .iter()
+        .filter(|v| matches!(&v.reason, Reason::Child { index, .. } if *index == v1))
+        .count();
+    assert_eq!(shared_kept, 2, "{app:#?}");
+}

@@ -118,6 +118,50 @@ impl State {
                 let created = image
                     .created
                     .unwrap_or_else(|| spaced(seed.versions.len() + i));
+                if let Some(base) = &image.same_as {
+                    let retagged = versions
+                        .iter_mut()
+                        .find(|v| v.tags.contains(base))
+                        .ok_or_else(|| no_earlier(&seed.name, "same_as", base))?;
+                    retagged.tags.extend(image.tags.iter().cloned());
+                    continue;
+                }
+                if let Some(base) = &image.shares_platforms_of {
+                    let index = versions
+                        .iter()
+                        .find(|v| v.tags.contains(base))
+                        .and_then(|v| state.manifests.get(&v.name))
+                        .ok_or_else(|| no_earlier(&seed.name, "shares_platforms_of", base))?;
+                    let listed: Vec<String> =
+                        serde_json::from_slice::<serde_json::Value>(&index.bytes)
+                            .ok()
+                            .and_then(|v| v["manifests"].as_array().cloned())
+                            .ok_or_else(|| {
+                                format!("package `{}`: `{base}` is no multi-arch image", seed.name)
+                            })?
+                            .iter()
+                            .filter_map(|d| d["digest"].as_str().map(str::to_owned))
+                            .collect();
+                    let children: Vec<&images::Manifest> = listed
+                        .iter()
+                        .filter_map(|d| state.manifests.get(d))
+                        .collect();
+                    let rebuilt = images::index_at(&children, created);
+                    for version in versions.iter_mut() {
+                        version.tags.retain(|t| !image.tags.contains(t));
+                    }
+                    versions.push(new_version(
+                        rebuilt.digest.clone(),
+                        image.tags.clone(),
+                        created,
+                        image.downloads,
+                        None,
+                        None,
+                        None,
+                    ));
+                    state.manifests.insert(rebuilt.digest.clone(), rebuilt);
+                    continue;
+                }
                 let built = images::build(&path, i, image, created);
                 for version in built.versions {
                     versions.push(new_version(
@@ -155,4 +199,9 @@ impl State {
         }
         Ok(state)
     }
+}
+
+/// The error for an image entry naming no earlier tag of its package.
+fn no_earlier(package: &str, key: &str, tag: &str) -> String {
+    format!("package `{package}`: `{key} = \"{tag}\"` names no earlier image's tag")
 }

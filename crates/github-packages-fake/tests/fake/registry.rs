@@ -454,3 +454,76 @@ async fn the_world_changes_as_a_registry_and_github_change_together() {
         "no such version"
     );
 }
+
+#[tokio::test]
+async fn images_may_share_platform_manifests_and_be_re_tagged_each_digest_listed_once() {
+    let fake = start(
+        Seed::new()
+            .org("acme", ["alice"])
+            .token(TokenSeed::all_scopes(ALICE, "alice"))
+            .limits(LimitsSeed::off())
+            .package(
+                PackageSeed::new("acme", "container", "app")
+                    .image(ImageSeed::new(["v1"]).platforms(["linux/amd64", "linux/arm64"]))
+                    .image(ImageSeed::new(["v2"]).sharing_platforms_of("v1"))
+                    .image(ImageSeed::retag("v1", ["stable"])),
+            ),
+    )
+    .await;
+    let listed = get(
+        &fake,
+        "/orgs/acme/packages/container/app/versions",
+        Some(ALICE),
+    )
+    .await;
+    let versions = listed.body.as_array().unwrap();
+    let names: std::collections::BTreeSet<&str> = versions
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        versions.len(),
+        4,
+        "two indexes, two shared platform manifests: {listed:?}",
+        listed = listed.body
+    );
+    assert_eq!(names.len(), 4, "each digest once");
+    let tags_of = |tag: &str| {
+        versions
+            .iter()
+            .find(|v| {
+                v["metadata"]["container"]["tags"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|t| t == tag)
+            })
+            .unwrap()
+    };
+    assert_eq!(
+        tags_of("v1")["name"],
+        tags_of("stable")["name"],
+        "a re-tag is the same version"
+    );
+
+    let token = registry_token(&fake, Some(ALICE), "acme/app").await;
+    let children = |body: &[u8]| -> Vec<String> {
+        let index: Value = serde_json::from_slice(body).unwrap();
+        index["manifests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["digest"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let v1 = manifest(&fake, "GET", "acme/app", "v1", &token).await;
+    let v2 = manifest(&fake, "GET", "acme/app", "v2", &token).await;
+    assert_ne!(v1.2, v2.2, "two indexes");
+    let (v1_children, v2_children) = (children(&v1.3), children(&v2.3));
+    assert!(!v2_children.is_empty());
+    assert!(
+        v2_children.iter().all(|d| v1_children.contains(d)),
+        "shared children"
+    );
+    assert!(v2_children.iter().all(|d| names.contains(d.as_str())));
+}
