@@ -13,7 +13,7 @@
 //! | `PUT /_fake/faults` | puts faults in force (the seed's `[faults]` keys, as JSON) |
 //! | `DELETE /_fake/faults` | no faults |
 //! | `POST /_fake/reset` | the world as the seed made it (registry sign-ins too) |
-//! | `POST /_fake/world` | a change as another actor would make it: `{"change": "push_image", "owner", "name", "image": {…ImageSeed}}`, `"move_tag"` (`owner`, `name`, `tag`, `to`: a digest), `"delete_version"` / `"restore_version"` (`owner`, `package_type`, `name`, `version`: a name or digest), `"set_downloads"` (… `downloads`) |
+//! | `POST /_fake/world` | a change as another actor would make it: `{"change": "push_image", "owner", "name", "image": {…ImageSeed}}`, `"move_tag"` (`owner`, `name`, `tag`, `to`: a digest), `"sign"` / `"add_referrer"` (`owner`, `name`, `digest`: a cosign `.sig` tag, an OCI 1.1 referrer), `"delete_version"` / `"restore_version"` (`owner`, `package_type`, `name`, `version`: a name or digest), `"set_downloads"` (… `downloads`) |
 //!
 //! Errors are `{"message": "…"}`: 400 for a body that does not say what to
 //! do, 404 for another path, 405 for another method, 409 for a change the
@@ -60,6 +60,16 @@ enum Change {
         package_type: String,
         name: String,
         version: String,
+    },
+    Sign {
+        owner: String,
+        name: String,
+        digest: String,
+    },
+    AddReferrer {
+        owner: String,
+        name: String,
+        digest: String,
     },
     SetDownloads {
         owner: String,
@@ -184,6 +194,16 @@ fn apply(world: &mut World<'_>, change: Change) -> Result<Value, String> {
         } => world
             .restore_version(&owner, &package_type, &name, &version)
             .map(|()| Value::Null),
+        Change::Sign {
+            owner,
+            name,
+            digest,
+        } => world.sign(&owner, &name, &digest).map(Value::from),
+        Change::AddReferrer {
+            owner,
+            name,
+            digest,
+        } => world.add_referrer(&owner, &name, &digest).map(Value::from),
         Change::SetDownloads {
             owner,
             package_type,

@@ -92,6 +92,39 @@ pub(crate) fn index_at(children: &[&Manifest], created: DateTime<Utc>) -> Manife
     )
 }
 
+/// A cosign signature of `subject`, as `cosign sign` pushes it later, and
+/// the tag it goes under (`sha256-<hex>.sig`); `salt` makes it unique.
+pub(crate) fn signature_of(subject: &Manifest, salt: u64) -> (Manifest, String) {
+    let hex = subject.digest.trim_start_matches("sha256:");
+    let layer = digest(format!("signature {salt} of {}", subject.digest).as_bytes());
+    let manifest = Manifest::new(
+        media::OCI_MANIFEST,
+        &json!({
+            "schemaVersion": 2, "mediaType": media::OCI_MANIFEST,
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": digest(b"{}"), "size": 2},
+            "layers": [{"mediaType": "application/vnd.dev.cosign.simplesigning.v1+json",
+                        "digest": layer, "size": 256}],
+        }),
+    );
+    (manifest, format!("sha256-{hex}.sig"))
+}
+
+/// An OCI 1.1 artifact naming `subject`, as an attestation push makes it;
+/// `salt` makes it unique.
+pub(crate) fn referrer_of(subject: &Manifest, salt: u64) -> Manifest {
+    let layer = digest(format!("referrer {salt} of {}", subject.digest).as_bytes());
+    Manifest::new(
+        media::OCI_MANIFEST,
+        &json!({
+            "schemaVersion": 2, "mediaType": media::OCI_MANIFEST,
+            "artifactType": "application/vnd.example.sbom.v1+json",
+            "config": {"mediaType": "application/vnd.oci.empty.v1+json", "digest": digest(b"{}"), "size": 2},
+            "layers": [{"mediaType": "application/vnd.example.sbom.v1+json", "digest": layer, "size": 512}],
+            "subject": subject.descriptor(),
+        }),
+    )
+}
+
 /// An image's manifests and versions, oldest first.
 pub(crate) struct BuiltImage {
     pub(crate) manifests: Vec<Manifest>,

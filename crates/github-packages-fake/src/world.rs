@@ -225,6 +225,40 @@ impl World<'_> {
         Ok(digest)
     }
 
+    /// Signs the active version `digest` of container package `owner/name`
+    /// as `cosign sign` does later: a new version tagged
+    /// `sha256-<hex>.sig` (a re-signature takes the tag over). Returns the
+    /// signature's digest.
+    pub fn sign(&mut self, owner: &str, name: &str, digest: &str) -> Result<String, String> {
+        let subject = self.subject(owner, name, digest)?;
+        let (signature, tag) = images::signature_of(&subject, self.next_id());
+        self.put_manifest(owner, name, signature, Some(&tag))
+    }
+
+    /// Adds an OCI 1.1 referrer (an attestation, an SBOM) naming the
+    /// active version `digest` as its subject: a new untagged version.
+    /// Returns the referrer's digest.
+    pub fn add_referrer(
+        &mut self,
+        owner: &str,
+        name: &str,
+        digest: &str,
+    ) -> Result<String, String> {
+        let subject = self.subject(owner, name, digest)?;
+        let referrer = images::referrer_of(&subject, self.next_id());
+        self.put_manifest(owner, name, referrer, None)
+    }
+
+    /// The manifest of the active version `digest` of `owner/name`.
+    fn subject(&mut self, owner: &str, name: &str, digest: &str) -> Result<Manifest, String> {
+        self.active(owner, "container", name, digest)?;
+        self.state
+            .manifests
+            .get(digest)
+            .cloned()
+            .ok_or_else(|| format!("{owner}/{name} has no manifest {digest}"))
+    }
+
     /// A new private container package of the owner `key`, as a first push
     /// makes it.
     fn create_container(&mut self, key: &str, name: &str) -> usize {

@@ -145,3 +145,51 @@ async fn bad_admin_requests_are_one_sentence_and_change_nothing() {
         "not the prefix"
     );
 }
+
+#[tokio::test]
+async fn an_image_is_signed_and_given_a_referrer_later() {
+    let fake = start(seed()).await;
+    let versions = "/orgs/acme/packages/container/team%2Fapp/versions";
+    let listed = get(&fake, versions, Some(ALICE)).await;
+    let latest = listed
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| {
+            v["metadata"]["container"]["tags"]
+                .to_string()
+                .contains("\"latest\"")
+        })
+        .unwrap()["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let change =
+        |kind: &str| json!({"change": kind, "owner": "acme", "name": "team/app", "digest": latest});
+    let (status, signed) = admin(&fake, "POST", "world", Some(change("sign"))).await;
+    assert_eq!(status, 200, "{signed}");
+    let (status, referred) = admin(&fake, "POST", "world", Some(change("add_referrer"))).await;
+    assert_eq!(status, 200, "{referred}");
+
+    let listed = get(&fake, versions, Some(ALICE)).await;
+    let find = |digest: &Value| {
+        listed
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["name"] == *digest)
+            .cloned()
+            .unwrap()
+    };
+    let signature = find(&signed["result"]);
+    let sig_tag = format!("{}.sig", latest.replace(':', "-"));
+    assert_eq!(signature["metadata"]["container"]["tags"], json!([sig_tag]));
+    let referrer = find(&referred["result"]);
+    assert_eq!(referrer["metadata"]["container"]["tags"], json!([]));
+
+    let unknown =
+        json!({"change": "sign", "owner": "acme", "name": "team/app", "digest": "sha256:00"});
+    assert_eq!(admin(&fake, "POST", "world", Some(unknown)).await.0, 409);
+}
