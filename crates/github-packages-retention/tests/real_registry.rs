@@ -12,17 +12,17 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use github_packages::reqwest::header::HeaderValue;
 use github_packages::{Owner, PackageType, VersionId};
 use github_packages_retention::{Action, PackagePlan, Reason, Registry, VersionPlan};
-use oci_client::client::{ClientConfig, ClientProtocol};
 use oci_client::secrets::RegistryAuth;
-use oci_client::{Client as OciClient, Reference, RegistryOperation};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
+
+mod support {
+    pub mod pusher;
+}
+use support::pusher::{Pusher, REPOSITORY, digest};
 
 const BINARY: &str = "/usr/bin/docker-registry";
-const REPOSITORY: &str = "acme/app";
 
 /// A registry process, stopped when dropped.
 struct RunningRegistry {
@@ -95,106 +95,6 @@ fn start_registry() -> Option<RunningRegistry> {
     panic!("the registry did not start");
 }
 
-fn digest(bytes: &[u8]) -> String {
-    format!("sha256:{:x}", Sha256::digest(bytes))
-}
-
-/// Pushes blobs and manifests with oci-client.
-struct Pusher {
-    client: OciClient,
-    host: String,
-}
-
-impl Pusher {
-    async fn new(host: &str) -> Self {
-        // As the crate's Registry does: oci-client's HTTP client needs a
-        // process-wide TLS provider even for http.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = OciClient::new(ClientConfig {
-            protocol: ClientProtocol::Http,
-            ..ClientConfig::default()
-        });
-        let reference = Reference::with_tag(host.to_owned(), REPOSITORY.to_owned(), "x".to_owned());
-        client
-            .auth(
-                &reference,
-                &RegistryAuth::Anonymous,
-                RegistryOperation::Push,
-            )
-            .await
-            .expect("anonymous push is allowed");
-        Self {
-            client,
-            host: host.to_owned(),
-        }
-    }
-
-    /// Pushes a blob; returns its descriptor.
-    async fn blob(&self, media_type: &str, bytes: &[u8]) -> Value {
-        let digest = digest(bytes);
-        let reference =
-            Reference::with_digest(self.host.clone(), REPOSITORY.to_owned(), digest.clone());
-        self.client
-            .push_blob(&reference, bytes.to_vec(), &digest)
-            .await
-            .expect("the blob is pushed");
-        json!({"mediaType": media_type, "digest": digest, "size": bytes.len()})
-    }
-
-    /// Pushes a manifest, by tag or by digest; returns its descriptor.
-    async fn manifest(&self, value: &Value, tag: Option<&str>) -> Value {
-        let bytes = serde_json::to_vec(value).unwrap();
-        let digest = digest(&bytes);
-        let media_type = value["mediaType"].as_str().unwrap().to_owned();
-        let reference = match tag {
-            Some(tag) => {
-                Reference::with_tag(self.host.clone(), REPOSITORY.to_owned(), tag.to_owned())
-            }
-            None => {
-                Reference::with_digest(self.host.clone(), REPOSITORY.to_owned(), digest.clone())
-            }
-        };
-        self.client
-            .push_manifest_raw(
-                &reference,
-                bytes.clone(),
-                HeaderValue::from_str(&media_type).unwrap(),
-            )
-            .await
-            .expect("the manifest is pushed");
-        json!({"mediaType": media_type, "digest": digest, "size": bytes.len()})
-    }
-
-    /// An image manifest with its own config and one layer.
-    async fn image(&self, name: &str, subject: Option<&Value>) -> Value {
-        let config = self
-            .blob(
-                "application/vnd.oci.image.config.v1+json",
-                json!({"architecture": name, "os": "linux"})
-                    .to_string()
-                    .as_bytes(),
-            )
-            .await;
-        let layer = self
-            .blob(
-                "application/vnd.oci.image.layer.v1.tar",
-                format!("layer of {name}").as_bytes(),
-            )
-            .await;
-        let mut manifest = json!({
-            "schemaVersion": 2,
-            "mediaType": "application/vnd.oci.image.manifest.v1+json",
-            "config": config,
-            "layers": [layer],
-        });
-        if let Some(subject) = subject {
-            manifest["subject"] = subject.clone();
-            manifest["artifactType"] = json!("application/spdx+json");
-        }
-        manifest
-    }
-}
-
 fn version(id: i64, name: &str, tags: &[&str], reason: Reason) -> VersionPlan {
     VersionPlan {
         id: VersionId::new(id),
@@ -214,7 +114,7 @@ async fn a_real_registry_shows_what_a_kept_index_needs() {
     let Some(running) = start_registry() else {
         return;
     };
-    let pusher = Pusher::new(&running.address).await;
+    let pusher = Pusher::new(&running.address, &RegistryAuth::Anonymous).await;
 
     let amd64 = pusher
         .manifest(&pusher.image("amd64", None).await, None)

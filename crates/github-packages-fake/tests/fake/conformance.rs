@@ -6,6 +6,12 @@
 //! record where GitHub differs from its description (listings without
 //! `version_count`, reduced repositories, open enums): the fake behaves like
 //! GitHub, and the fixups are the project's claim about GitHub.
+//!
+//! The account endpoints (`/rate_limit`, `/users/{login}`, `/user`,
+//! `/orgs/{org}`) and the registry are outside `spec/`, which holds the
+//! packages operations only; `accounts.rs` checks the account answers
+//! against the required fields of GitHub's schemas instead, and the
+//! registry tests against the OCI distribution spec's flows.
 
 use std::collections::BTreeSet;
 
