@@ -22,10 +22,9 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::github::model::State;
 use crate::github::render::Answer;
+use crate::instance::Server;
 use crate::seed::{FaultsSeed, ImageSeed};
-use crate::server::Server;
 use crate::world::World;
 
 /// Where the admin API lives.
@@ -214,9 +213,4 @@ fn apply(world: &mut World<'_>, change: Change) -> Result<Value, String> {
             .set_downloads(&owner, &package_type, &name, &version, downloads)
             .map(|()| Value::Null),
     }
-}
-
-/// The world a seed makes, for a reset.
-pub(crate) fn seeded(server: &Server) -> Result<State, String> {
-    State::from_seed(&server.seed, server.clock.now())
 }

@@ -29,12 +29,14 @@
 //! # How the crate is built
 //!
 //! This file is the public face: [`Fake`], the seed types and the
-//! in-process controls. `server.rs` turns HTTP into calls and answers;
-//! GitHub's semantics live in `github/` (the model and its time rules,
-//! seeding, access, the nine operations, rendering), independent of HTTP;
-//! `routes.rs` builds the routes from the generated operation table;
-//! `registry.rs` and `images.rs` serve the container side, `limits.rs` and
-//! `faults.rs` what GitHub does under load.
+//! in-process controls. `server.rs` turns HTTP into calls and answers, and
+//! [`admin`] serves the same controls over HTTP; both work on one running
+//! fake (`instance.rs`). GitHub's semantics live in `github/` (the model
+//! and its time rules, seeding, access, the nine operations, the account
+//! endpoints, rendering), independent of HTTP; `routes.rs` builds the routes
+//! from the generated operation table; `registry.rs` and `images.rs` serve
+//! the container side (reads and pushes), `world.rs` changes it as another
+//! actor would, `limits.rs` and `faults.rs` what GitHub does under load.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -47,6 +49,7 @@ mod clock;
 mod faults;
 mod github;
 pub mod images;
+mod instance;
 mod limits;
 mod log;
 mod registry;
@@ -67,8 +70,9 @@ pub use world::World;
 
 use crate::faults::Faults;
 use crate::github::model::State;
+use crate::instance::{Hooks, InFlight, Server};
 use crate::limits::Limits;
-use crate::server::{Hooks, InFlight, Server, serve};
+use crate::server::serve;
 
 /// A running fake. Dropping it stops it.
 #[derive(Debug)]
