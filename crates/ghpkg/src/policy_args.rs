@@ -19,7 +19,7 @@ pub(crate) struct PolicyArgs {
     /// The packages' type.
     #[arg(long = "type", value_name = "TYPE", required_unless_present = "policy")]
     package_type: Option<PackageType>,
-    /// Package names to select (`*` and `?` as wildcards); all by default.
+    /// Package names to select (wildcards `*` `?`, or `re:…`, `not:…`); all by default.
     #[arg(long = "package", value_name = "PATTERN")]
     packages: Vec<String>,
     /// Keep the N most recent tagged versions.

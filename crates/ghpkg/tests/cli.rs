@@ -537,3 +537,50 @@ async fn an_executed_prune_reports_what_changed_since_the_plan() {
         "{text}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_regex_or_a_negation_written_as_a_wildcard_is_refused_with_the_explicit_form() {
+    let fake = Fake::start(seed()).await.unwrap();
+    for (value, explicit) in [("^v[0-9]+$", "re:^v[0-9]+$"), ("!latest", "not:latest")] {
+        let output = ghpkg(
+            Some(&fake),
+            &[
+                "plan",
+                "org:acme",
+                "--type",
+                "container",
+                "--keep-tag",
+                value,
+            ],
+        )
+        .await;
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        let error = stderr(&output);
+        assert!(
+            error
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .contains(&format!("`{explicit}`")),
+            "{error}"
+        );
+        assert!(
+            fake.requests().is_empty(),
+            "nothing was sent: {:?}",
+            fake.requests()
+        );
+    }
+    let explicit = ghpkg(
+        Some(&fake),
+        &[
+            "plan",
+            "org:acme",
+            "--type",
+            "container",
+            "--keep-tag",
+            "re:^v[0-9]+$",
+        ],
+    )
+    .await;
+    assert_eq!(explicit.status.code(), Some(0), "{}", stderr(&explicit));
+}

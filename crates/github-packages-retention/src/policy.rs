@@ -40,7 +40,8 @@ pub struct Policy {
     /// `docker` or `nuget`.
     #[serde(with = "package_type")]
     pub package_type: PackageType,
-    /// Names to select, `*` and `?` as wildcards; every package by default.
+    /// Names to select ([`Pattern`]s: wildcards, `re:`, `not:`); every
+    /// package by default.
     #[serde(default = "everything")]
     pub packages: Vec<Pattern>,
     /// Keep the most recent this many versions that have labels.
@@ -154,6 +155,16 @@ impl Policy {
                 "delete_tags needs delete_tags_older_than (\"0d\" for any age)".to_owned(),
             ));
         }
+        let patterns = [
+            ("packages", &self.packages),
+            ("keep_tags", &self.keep_tags),
+            ("delete_tags", &self.delete_tags),
+        ];
+        for (name, patterns) in patterns {
+            if let Some(problem) = patterns.iter().find_map(Pattern::problem) {
+                return Err(PolicyError(format!("{name}: {problem}")));
+            }
+        }
         if self.packages.is_empty() {
             return Err(PolicyError(
                 "packages selects nothing; leave it out to select every package".to_owned(),
@@ -173,25 +184,108 @@ impl Policy {
     }
 }
 
-/// A name pattern: `*` matches any run of characters, `?` one character.
+/// A name pattern, written so that it cannot be misread:
+///
+/// - `v*`, `pr-?`: a wildcard, `*` any run of characters, `?` one;
+/// - `re:^v[0-9]+$`: a regular expression (the `regex` crate's syntax),
+///   matching anywhere in the name unless anchored, as the peers'
+///   `new RegExp(…)` patterns do;
+/// - `not:pr-*`, `not:re:^v`: every name the rest does not match.
+///
+/// A wildcard that looks like a regular expression (it holds one of
+/// `^ $ [ ] ( ) { } | \`; a lone `+` does not count, as version names
+/// carry build metadata after one) or like a negation (a leading `!`) matches
+/// nothing silently in other tools; here [`Policy::check`] refuses it with
+/// the explicit form to write instead.
 #[derive(Clone, Debug)]
 pub struct Pattern {
     text: String,
-    compiled: WildMatch,
+    matcher: Matcher,
+}
+
+#[derive(Clone, Debug)]
+enum Matcher {
+    Wild(WildMatch),
+    Regex(regex::Regex),
+    Not(Box<Matcher>),
+    /// Why the text is refused, in one sentence.
+    Invalid(String),
+}
+
+/// The most memory a compiled regular expression may take: patterns come
+/// from policy files, which a mistake can make large.
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+impl Matcher {
+    fn parse(text: &str) -> Self {
+        if let Some(rest) = text.strip_prefix("not:") {
+            return match Self::parse(rest) {
+                Self::Invalid(why) => Self::Invalid(why),
+                matcher => Self::Not(Box::new(matcher)),
+            };
+        }
+        if let Some(expression) = text.strip_prefix("re:") {
+            return match regex::RegexBuilder::new(expression)
+                .size_limit(REGEX_SIZE_LIMIT)
+                .build()
+            {
+                Ok(regex) => Self::Regex(regex),
+                Err(e) => {
+                    let why = e.to_string();
+                    let why = why.lines().last().unwrap_or_default().trim().to_owned();
+                    Self::Invalid(format!("`{text}` is not a regular expression ({why})"))
+                }
+            };
+        }
+        if text.is_empty() {
+            return Self::Invalid("an empty pattern matches nothing".to_owned());
+        }
+        if let Some(rest) = text.strip_prefix('!') {
+            return Self::Invalid(format!(
+                "`{text}` looks like a negation, but patterns are wildcards; write `not:{rest}`"
+            ));
+        }
+        if text.contains(['^', '$', '[', ']', '(', ')', '{', '}', '|', '\\']) {
+            return Self::Invalid(format!(
+                "`{text}` looks like a regular expression, but patterns are wildcards (`*`, \
+                 `?`); write `re:{text}` for a regular expression"
+            ));
+        }
+        Self::Wild(WildMatch::new(text))
+    }
+
+    fn matches(&self, name: &str) -> bool {
+        match self {
+            Self::Wild(wild) => wild.matches(name),
+            Self::Regex(regex) => regex.is_match(name),
+            Self::Not(inner) => !inner.matches(name),
+            Self::Invalid(_) => false,
+        }
+    }
 }
 
 impl Pattern {
-    /// A pattern from its text.
+    /// A pattern from its text; [`Policy::check`] refuses one that cannot
+    /// be used ([`Pattern::problem`]).
     pub fn new(text: &str) -> Self {
         Self {
             text: text.to_owned(),
-            compiled: WildMatch::new(text),
+            matcher: Matcher::parse(text),
         }
     }
 
-    /// Whether `name` matches.
+    /// Whether `name` matches (never, for a pattern with a
+    /// [problem](Self::problem)).
     pub fn matches(&self, name: &str) -> bool {
-        self.compiled.matches(name)
+        self.matcher.matches(name)
+    }
+
+    /// Why the pattern cannot be used, in one sentence, if it cannot.
+    pub fn problem(&self) -> Option<&str> {
+        match &self.matcher {
+            Matcher::Invalid(why) => Some(why),
+            _ => None,
+        }
     }
 }
 
@@ -310,6 +404,84 @@ pub(crate) fn is_semver(label: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn patterns_are_wildcards_unless_marked_as_regex_or_negation() {
+        let wild = Pattern::new("v1.*");
+        assert!(wild.matches("v1.2.3") && !wild.matches("v2.0"));
+        let regex = Pattern::new("re:^v[0-9]+\\.[0-9]+$");
+        assert!(regex.matches("v1.2") && !regex.matches("v1.2.3") && !regex.matches("x-v1.2"));
+        let unanchored = Pattern::new("re:rc");
+        assert!(
+            unanchored.matches("v1-rc.1"),
+            "matches anywhere, as RegExp.test does"
+        );
+        let not = Pattern::new("not:pr-*");
+        assert!(not.matches("v1") && !not.matches("pr-7"));
+        assert!(
+            Pattern::new("1.0.0+build.*").matches("1.0.0+build.7"),
+            "semver build metadata"
+        );
+        let not_regex = Pattern::new("not:re:^v");
+        assert!(not_regex.matches("latest") && !not_regex.matches("v1"));
+        for pattern in [&wild, &regex, &not, &not_regex] {
+            assert_eq!(pattern.problem(), None, "{pattern}");
+        }
+    }
+
+    #[test]
+    fn what_looks_like_a_regex_or_a_negation_is_refused_with_the_explicit_form() {
+        let cases = [
+            (
+                "^v[0-9]+.*$",
+                "`^v[0-9]+.*$` looks like a regular expression, but patterns are wildcards \
+                 (`*`, `?`); write `re:^v[0-9]+.*$` for a regular expression",
+            ),
+            (
+                "!latest",
+                "`!latest` looks like a negation, but patterns are wildcards; write `not:latest`",
+            ),
+            ("", "an empty pattern matches nothing"),
+            (
+                "not:(x",
+                "`(x` looks like a regular expression, but patterns are wildcards (`*`, `?`); write `re:(x` for a regular expression",
+            ),
+        ];
+        for (text, problem) in cases {
+            let pattern = Pattern::new(text);
+            assert_eq!(pattern.problem(), Some(problem), "{text:?}");
+            assert!(!pattern.matches(text), "a refused pattern matches nothing");
+        }
+        let broken = Pattern::new("re:v(");
+        assert!(
+            broken
+                .problem()
+                .unwrap()
+                .starts_with("`re:v(` is not a regular expression (")
+        );
+
+        let error = Policy::from_toml("package_type = \"container\"\nkeep_tags = [\"^v\\\\d+$\"]")
+            .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("keep_tags: `^v\\d+$` looks like a regular expression"),
+            "{error}"
+        );
+        let error = Policy::from_toml(
+            "package_type = \"container\"\ndelete_tags = [\"!v*\"]\ndelete_tags_older_than = \"1d\"",
+        )
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "delete_tags: `!v*` looks like a negation, but patterns are wildcards; write `not:v*`"
+        );
+        let policy = Policy::from_toml(
+            "package_type = \"container\"\nkeep_tags = [\"re:^v\\\\d+$\", \"not:pr-*\"]",
+        )
+        .unwrap();
+        assert!(policy.keep_tags[0].matches("v12"));
+    }
 
     #[test]
     fn a_full_policy_reads_and_round_trips() {
