@@ -12,8 +12,8 @@
 //!
 //! # Quick start
 //!
-//! Report the untagged versions of a container image older than 30 days;
-//! delete them only when asked to:
+//! Report the versions of an npm package older than 180 days, except the
+//! five newest; delete them only when asked to:
 //!
 //! ```no_run
 //! use chrono::{Duration, Utc};
@@ -23,21 +23,23 @@
 //! # async fn prune(execute: bool) -> github_packages::Result<()> {
 //! // GITHUB_TOKEN, and GITHUB_API_URL (the full API root) outside github.com.
 //! let client = Client::from_env()?;
-//! let image = client.packages(Owner::org("acme")).package(PackageType::Container, "team/app");
+//! let widgets = client.packages(Owner::org("acme")).package(PackageType::Npm, "@acme/widgets");
 //!
-//! // Collect first: deleting while paging would shift the pages.
-//! let versions: Vec<_> = image.versions().stream().try_collect().await?;
-//! let cutoff = Utc::now() - Duration::days(30);
-//! // Untagged is not unused: a multi-arch image's platform manifests are
-//! // untagged too. The retention crate checks that; this sketch does not.
-//! for version in versions.iter().filter(|v| !v.is_tagged() && v.created_at() < cutoff) {
+//! // Collect first (newest first): deleting while paging would shift the pages.
+//! let versions: Vec<_> = widgets.versions().stream().try_collect().await?;
+//! let cutoff = Utc::now() - Duration::days(180);
+//! for version in versions.iter().skip(5).filter(|v| v.created_at() < cutoff) {
 //!     println!("{} {} ({})", if execute { "deleting" } else { "would delete" }, version.name(), version.id());
 //!     if execute {
-//!         version.handle(&image).delete().await.optional()?; // already gone is fine
+//!         version.handle(&widgets).delete().await.optional()?; // already gone is fine
 //!     }
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! Not for container images: a multi-arch image's platform manifests are
+//! untagged versions that its tags need. The `github-packages-retention`
+//! crate reads the registry and keeps what a kept image needs.
 //!
 //! # Paging
 //!
