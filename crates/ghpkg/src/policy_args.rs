@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use github_packages::PackageType;
-use github_packages_retention::{Age, Pattern, Policy};
+use github_packages_retention::{Age, AgeFrom, Pattern, Policy};
 
 /// A policy: `--policy FILE`, or flags (the same names as the file's keys).
 #[derive(Args)]
@@ -13,7 +13,7 @@ pub(crate) struct PolicyArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = [
         "package_type", "packages", "keep_latest", "keep_tag", "keep_semver",
         "keep_younger_than", "delete_untagged_older_than", "delete_tag", "delete_tags_older_than",
-        "allow_untagged_under_an_hour",
+        "allow_untagged_under_an_hour", "age_from",
     ])]
     policy: Option<PathBuf>,
     /// The packages' type.
@@ -47,6 +47,9 @@ pub(crate) struct PolicyArgs {
     /// multi-arch push in progress has untagged manifests that young.
     #[arg(long)]
     allow_untagged_under_an_hour: bool,
+    /// Count ages from created_at (the default) or updated_at.
+    #[arg(long, value_name = "TIME")]
+    age_from: Option<AgeFrom>,
 }
 
 impl PolicyArgs {
@@ -73,6 +76,7 @@ impl PolicyArgs {
         policy.delete_tags = patterns(&self.delete_tag);
         policy.delete_tags_older_than = self.delete_tags_older_than;
         policy.allow_untagged_under_an_hour = self.allow_untagged_under_an_hour;
+        policy.age_from = self.age_from.unwrap_or_default();
         policy.check().map_err(|e| e.to_string())?;
         Ok(policy)
     }

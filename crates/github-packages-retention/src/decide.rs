@@ -47,7 +47,7 @@ pub(crate) fn decide(
                 ranked += 1;
                 ranked
             });
-            let age = now - version.created_at();
+            let age = now - policy.age_from.of(version);
             let reason = match listed_twice.get(&version.id()) {
                 Some(other_tags) => Reason::ListedTwice {
                     other_tags: other_tags.clone(),

@@ -66,7 +66,7 @@ pub use execute::{
     VersionOutcome,
 };
 pub use plan::{Action, Counts, PackagePlan, Plan, Reason, VersionPlan, short};
-pub use policy::{Age, Pattern, Policy, PolicyError};
+pub use policy::{Age, AgeFrom, Pattern, Policy, PolicyError};
 pub use retention::Retention;
 
 /// The README's snippets, compiled as doc tests so they stay true (here,

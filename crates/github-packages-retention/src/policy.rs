@@ -73,6 +73,55 @@ pub struct Policy {
     /// understood.
     #[serde(default, skip_serializing_if = "is_false")]
     pub allow_untagged_under_an_hour: bool,
+    /// Which of a version's times its age counts from.
+    #[serde(default, skip_serializing_if = "AgeFrom::is_default")]
+    pub age_from: AgeFrom,
+}
+
+/// Which of a version's times its age counts from.
+///
+/// snok/container-retention-policy (by default) and
+/// dataaxiom/ghcr-cleanup-action count from `updated_at`;
+/// actions/delete-package-versions orders by `created_at`
+/// (docs/github-behaviour.md, "Container images"). On ghcr.io a version's
+/// `updated_at` moves when it loses a tag, so "untagged for 14 days" reads
+/// `delete_untagged_older_than = "14d"` with `age_from = "updated_at"`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgeFrom {
+    /// When the version was pushed or published (the default).
+    #[default]
+    CreatedAt,
+    /// When GitHub last changed it.
+    UpdatedAt,
+}
+
+impl AgeFrom {
+    fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// The time of `version` ages count from.
+    pub fn of(self, version: &github_packages::PackageVersion) -> chrono::DateTime<chrono::Utc> {
+        match self {
+            Self::CreatedAt => version.created_at(),
+            Self::UpdatedAt => version.updated_at(),
+        }
+    }
+}
+
+impl FromStr for AgeFrom {
+    type Err = PolicyError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "created_at" => Ok(Self::CreatedAt),
+            "updated_at" => Ok(Self::UpdatedAt),
+            other => Err(PolicyError(format!(
+                "`{other}` is not a time ages count from; use created_at or updated_at"
+            ))),
+        }
+    }
 }
 
 fn is_false(value: &bool) -> bool {
@@ -103,6 +152,7 @@ impl Policy {
             delete_tags: Vec::new(),
             delete_tags_older_than: None,
             allow_untagged_under_an_hour: false,
+            age_from: AgeFrom::CreatedAt,
         }
     }
 

@@ -8,7 +8,7 @@ use github_packages_fake::{
     Fake, ImageSeed, LimitsSeed, PackageSeed, Seed, TokenSeed, VersionSeed,
 };
 use github_packages_retention::{
-    Action, Age, Outcome, PackagePlan, Pattern, Plan, Policy, Reason, Registry, Retention,
+    Action, Age, AgeFrom, Outcome, PackagePlan, Pattern, Plan, Policy, Reason, Registry, Retention,
     VersionPlan,
 };
 
@@ -591,4 +591,42 @@ async fn children_shared_with_a_kept_index_stay_when_the_other_index_goes() {
         .filter(|v| matches!(&v.reason, Reason::Child { index, .. } if *index == v1))
         .count();
     assert_eq!(shared_kept, 2, "{app:#?}");
+}
+
+#[tokio::test]
+async fn ages_count_from_the_last_update_when_asked() {
+    let seed = base_seed().package(
+        PackageSeed::new("acme", "container", "app")
+            .image(ImageSeed::new(["latest"]).created(days_ago(60)))
+            .image(ImageSeed::new(["next"]).created(days_ago(1))),
+    );
+    let fake = Fake::start(seed).await.unwrap();
+    // `latest` moves to the new image today: the old one is untagged now,
+    // 60 days after it was pushed and a moment after its last update.
+    let new = fake
+        .change(|world| world.digest_tagged("acme", "container", "app", "next"))
+        .unwrap();
+    fake.change(|world| world.move_tag("acme", "app", "latest", &new))
+        .unwrap();
+    let mut policy = policy(PackageType::Container);
+    policy.delete_untagged_older_than = Some(Age::days(30));
+
+    let by_creation = plan_acme(&fake, &policy).await;
+    assert_eq!(
+        only(&by_creation).deletions().count(),
+        1,
+        "{by_creation:#?}"
+    );
+
+    policy.age_from = AgeFrom::UpdatedAt;
+    let by_update = plan_acme(&fake, &policy).await;
+    assert_eq!(only(&by_update).deletions().count(), 0, "{by_update:#?}");
+    let from_toml = Policy::from_toml(
+        "package_type = \"container\"\ndelete_untagged_older_than = \"30d\"\nage_from = \"updated_at\"",
+    )
+    .unwrap();
+    assert_eq!(from_toml, policy);
+    let bad =
+        Policy::from_toml("package_type = \"container\"\nage_from = \"pushed_at\"").unwrap_err();
+    assert!(bad.to_string().contains("pushed_at"), "{bad}");
 }
