@@ -60,6 +60,15 @@ impl Server {
             .clone()
     }
 
+    /// Logs `entry`, answered (or dropped) now, `received` ago.
+    pub(crate) fn record(&self, mut entry: LoggedRequest, received: std::time::Instant) {
+        entry.duration_ms = u64::try_from(received.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(entry);
+    }
+
     pub(crate) fn clear_log(&self) {
         self.log
             .lock()

@@ -147,12 +147,7 @@ async fn answer(
 
     let fate = shared.faults.draw();
     if fate.dropped {
-        entry.duration_ms = elapsed_ms(received);
-        shared
-            .log
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(entry);
+        shared.record(entry, received);
         return Err(std::io::Error::other("fault: connection dropped"));
     }
 
@@ -262,12 +257,7 @@ async fn answer(
         }
     };
     entry.status = Some(answer.status().as_u16());
-    entry.duration_ms = elapsed_ms(received);
-    shared
-        .log
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .push(entry);
+    shared.record(entry, received);
     Ok(match fate.slow_body {
         Some(pause) => slow(answer, pause).await,
         None => answer,
@@ -293,10 +283,6 @@ fn account_answer(
         state.account(account, caller, shared.clock.now(), &shared.base),
         &[],
     )
-}
-
-fn elapsed_ms(since: std::time::Instant) -> u64 {
-    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 fn rest(
