@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 use chrono::{DateTime, Utc};
 
 use crate::github::access::Caller;
-use crate::github::model::{State, image_path};
+use crate::github::model::State;
 use crate::images::{self, Manifest, media};
 use crate::seed::TokenKind;
 use crate::world::World;
@@ -169,15 +169,8 @@ pub(crate) fn handle(
             now,
         ));
     }
-    let caller = match grant.as_deref().and_then(|t| state.tokens.get(t)) {
-        Some(token) => Caller::Token(token),
-        None => Caller::Anonymous,
-    };
-    let Some(index) = state.packages.iter().position(|p| {
-        p.package_type == "container"
-            && p.deleted.is_none()
-            && image_path(&state.owners[&p.owner].login, &p.name) == name
-    }) else {
+    let caller = state.caller(grant.as_deref());
+    let Some(index) = state.image(name) else {
         return Some(RegistryAnswer::error(
             404,
             "NAME_UNKNOWN",
@@ -294,11 +287,7 @@ fn may_push(state: &State, token: Option<&str>, name: &str) -> bool {
         return false;
     };
     let caller = Caller::Token(token);
-    let existing = state.packages.iter().position(|p| {
-        p.package_type == "container"
-            && p.deleted.is_none()
-            && image_path(&state.owners[&p.owner].login, &p.name) == name
-    });
+    let existing = state.image(name);
     match existing {
         Some(index) => state.may_change(caller, &state.packages[index]),
         None => {
@@ -455,15 +444,8 @@ fn blobs(
         }
     };
     let readable = || {
-        let package = state.packages.iter().position(|p| {
-            p.package_type == "container"
-                && p.deleted.is_none()
-                && image_path(&state.owners[&p.owner].login, &p.name) == name
-        });
-        let caller = match grant.as_deref().and_then(|t| state.tokens.get(t)) {
-            Some(token) => Caller::Token(token),
-            None => Caller::Anonymous,
-        };
+        let package = state.image(name);
+        let caller = state.caller(grant.as_deref());
         match package {
             Some(index) => state.visible_to(caller, index),
             // Blobs of an image not pushed yet: for whoever may push it.

@@ -18,6 +18,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::admin;
+use crate::faults::Fate;
 use crate::github::access::Caller;
 use crate::github::accounts::{self, Account};
 use crate::github::render::Answer;
@@ -151,66 +152,33 @@ async fn answer(
         return Err(std::io::Error::other("fault: connection dropped"));
     }
 
+    let key = label.clone().unwrap_or_else(|| "anonymous".to_owned());
     let answer = match matched {
         Ok(matched) => {
-            let key = label.clone().unwrap_or_else(|| "anonymous".to_owned());
-            match shared
-                .limits
-                .admit(&shared.clock, &key, &method, matched.route.path)
-            {
-                Err(refusal) => json_response(refusal, &[]),
-                Ok(admission) => {
-                    delay(fate.latency).await;
-                    let response = match fate.server_error {
-                        Some(html) => server_error(html),
-                        None => rest(
-                            &shared,
-                            &matched,
-                            secret.as_deref(),
-                            label.is_some(),
-                            query.as_deref(),
-                        ),
-                    };
-                    let mut response = response;
-                    for (name, value) in &admission.headers {
-                        insert(&mut response, name, value);
-                    }
-                    response
-                }
-            }
+            limited(&shared, fate, &key, &method, matched.route.path, || {
+                rest(
+                    &shared,
+                    &matched,
+                    secret.as_deref(),
+                    label.is_some(),
+                    query.as_deref(),
+                )
+            })
+            .await
+        }
+        // Reading the quota does not spend it.
+        Err(_) if Account::of(&method, &path) == Some(Account::RateLimit) => {
+            delay(fate.latency).await;
+            json_response(
+                accounts::rate_limit(shared.limits.quota(&shared.clock, &key)),
+                &[],
+            )
         }
         Err(_) if let Some(account) = Account::of(&method, &path) => {
-            let key = label.clone().unwrap_or_else(|| "anonymous".to_owned());
-            delay(fate.latency).await;
-            if account == Account::RateLimit {
-                // Reading the quota does not spend it.
-                json_response(
-                    accounts::rate_limit(shared.limits.quota(&shared.clock, &key)),
-                    &[],
-                )
-            } else {
-                match shared
-                    .limits
-                    .admit(&shared.clock, &key, &method, account.template())
-                {
-                    Err(refusal) => json_response(refusal, &[]),
-                    Ok(admission) => {
-                        let mut response = match fate.server_error {
-                            Some(html) => server_error(html),
-                            None => account_answer(
-                                &shared,
-                                &account,
-                                secret.as_deref(),
-                                label.is_some(),
-                            ),
-                        };
-                        for (name, value) in &admission.headers {
-                            insert(&mut response, name, value);
-                        }
-                        response
-                    }
-                }
-            }
+            limited(&shared, fate, &key, &method, account.template(), || {
+                account_answer(&shared, &account, secret.as_deref(), label.is_some())
+            })
+            .await
         }
         Err(other_method) => {
             delay(fate.latency).await;
@@ -264,6 +232,33 @@ async fn answer(
     })
 }
 
+/// A GitHub answer under the rate limits: refused as GitHub refuses, or
+/// after the drawn latency `answer` (or the drawn 5xx), with the limits'
+/// headers.
+async fn limited(
+    shared: &Server,
+    fate: Fate,
+    key: &str,
+    method: &str,
+    endpoint: &'static str,
+    answer: impl FnOnce() -> Response<Body>,
+) -> Response<Body> {
+    match shared.limits.admit(&shared.clock, key, method, endpoint) {
+        Err(refusal) => json_response(refusal, &[]),
+        Ok(admission) => {
+            delay(fate.latency).await;
+            let mut response = match fate.server_error {
+                Some(html) => server_error(html),
+                None => answer(),
+            };
+            for (name, value) in &admission.headers {
+                insert(&mut response, name, value);
+            }
+            response
+        }
+    }
+}
+
 /// Answers an account endpoint as the token (or nobody) sees it.
 fn account_answer(
     shared: &Server,
@@ -275,10 +270,7 @@ fn account_answer(
         return json_response(Answer::error(401, "Bad credentials"), &[]);
     }
     let state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
-    let caller = match secret.and_then(|s| state.tokens.get(s)) {
-        Some(token) => Caller::Token(token),
-        None => Caller::Anonymous,
-    };
+    let caller = state.caller(secret);
     json_response(
         state.account(account, caller, shared.clock.now(), &shared.base),
         &[],

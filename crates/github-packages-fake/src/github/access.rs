@@ -82,6 +82,15 @@ impl State {
         }
     }
 
+    /// Who asks with the GitHub token `secret` (an unknown or missing one
+    /// asks anonymously).
+    pub(crate) fn caller(&self, secret: Option<&str>) -> Caller<'_> {
+        match secret.and_then(|s| self.tokens.get(s)) {
+            Some(token) => Caller::Token(token),
+            None => Caller::Anonymous,
+        }
+    }
+
     /// The owner a route names (`/user` means the token's user).
     pub(crate) fn owner(&self, caller: Caller<'_>, matched: &Matched) -> Result<Owner, Failure> {
         let (login, want_org) = match matched.route.scope {

@@ -84,6 +84,18 @@ pub(crate) struct State {
     pub(crate) blobs: HashMap<String, Vec<u8>>,
 }
 
+impl State {
+    /// The active container package whose registry path is `name`
+    /// (`owner/package`, lower case).
+    pub(crate) fn image(&self, name: &str) -> Option<usize> {
+        self.packages.iter().position(|p| {
+            p.package_type == "container"
+                && p.deleted.is_none()
+                && image_path(&self.owners[&p.owner].login, &p.name) == name
+        })
+    }
+}
+
 /// Whether something deleted `at` may still be restored `now`: GitHub keeps
 /// deleted packages and versions for [`RESTORE_WINDOW_DAYS`]
 /// (docs/github-behaviour.md, "Refusals").
