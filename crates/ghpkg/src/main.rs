@@ -12,7 +12,8 @@ use clap::{Args, Parser, Subcommand};
 use futures::TryStreamExt;
 use github_packages::{Client, ClientBuilder, Owner, PackageType, VersionId, VersionState};
 use github_packages_retention::{
-    Age, DEFAULT_MAX_PLAN_AGE, ExecuteOptions, Outcome, Plan, Retention,
+    Age, DEFAULT_MAX_PLAN_AGE, ExecuteOptions, Outcome, PackageCheck, Pattern, Plan, Policy,
+    Retention,
 };
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -27,6 +28,7 @@ Examples:
   ghpkg plan org:acme --policy retention.toml     what a policy keeps and deletes, and why
   ghpkg prune org:acme --type container --keep-latest 10 --keep-tag 'v*' \\
         --delete-untagged-older-than 30d          the same from flags; add --execute to delete
+  ghpkg check org:acme --package 'team/*'         images that do not pull completely, and orphans
   ghpkg delete me npm my-lib 123 456 --execute    delete two versions
   ghpkg restore me npm my-lib 123                 restore one
 
@@ -40,7 +42,7 @@ token).";
 /// Said after a dry run.
 const DRY_RUN: &str = "dry run: nothing was deleted; add --execute to delete";
 
-/// Clean up GitHub Packages: list, plan, prune, delete, restore.
+/// Clean up GitHub Packages: list, plan, prune, check, delete, restore.
 #[derive(Parser)]
 #[command(name = "ghpkg", version, after_help = EXAMPLES)]
 struct Cli {
@@ -101,6 +103,18 @@ enum Command {
         /// large organization takes time); 1h by default.
         #[arg(long, value_name = "AGE")]
         max_plan_age: Option<Age>,
+    },
+    /// Report container images that do not pull completely (an index
+    /// whose platform manifests GitHub does not all list) and signatures,
+    /// attestations and referrers whose image is gone; exit status 1 if
+    /// any is found or a package cannot be checked. Deletes nothing.
+    Check {
+        /// org:NAME, user:NAME or me.
+        owner: Owner,
+        /// Package names to check (wildcards `*` `?`, or `re:…`, `not:…`);
+        /// all by default.
+        #[arg(long = "package", value_name = "PATTERN")]
+        packages: Vec<String>,
     },
     /// Delete versions by id; a dry run unless --execute.
     Delete {
@@ -257,6 +271,21 @@ async fn run(cli: Cli, out: &Out) -> Result<ExitCode, Failure> {
                 max_plan_age: max_plan_age.map_or(DEFAULT_MAX_PLAN_AGE, Age::duration),
             };
             prune(&retention, &plan, out, execute.then_some(options)).await
+        }
+        Command::Check { owner, packages } => {
+            let mut policy = Policy::new(PackageType::Container);
+            if !packages.is_empty() {
+                policy.packages = packages.iter().map(|p| Pattern::new(p)).collect();
+            }
+            policy
+                .check()
+                .map_err(|e| Failure::Usage(format!("--package: {e}")))?;
+            let checks = retention(&endpoints)?
+                .check(owner, &policy)
+                .await
+                .map_err(|e| e.to_string())?;
+            out.checks(&checks);
+            Ok(exit_code(checks.iter().all(PackageCheck::is_sound)))
         }
         Command::Delete { versions, execute } => {
             let client = client(&endpoints)?;

@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use chrono::{DateTime, Utc};
 use github_packages::text::{MAX_SHOWN, inert, needs_escape};
 use github_packages::{BulkOutcome, BulkReport, Package, PackageVersion};
-use github_packages_retention::{Action, Execution, Outcome, Plan, short, short_tag};
+use github_packages_retention::{Action, Execution, Outcome, PackageCheck, Plan, short, short_tag};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -245,6 +245,40 @@ impl Out {
             counts.keep,
             counts.delete,
             counts.protected
+        );
+    }
+
+    pub(crate) fn checks(&self, checks: &[PackageCheck]) {
+        if self.json {
+            return print_json(&checks);
+        }
+        for check in checks {
+            let name = format!("{} container {}", check.owner, cell(&check.name));
+            if let Some(why) = &check.blocked {
+                println!("{name}: not checked: {}", line(why));
+                continue;
+            }
+            if check.findings.is_empty() {
+                println!("{name}: every image is whole");
+                continue;
+            }
+            println!("{name}: {} broken", check.findings.len());
+            let mut table = Table::new(&["VERSION", "ID", "TAGS", "PROBLEM"]);
+            for version in &check.findings {
+                table.row(vec![
+                    short(&version.name),
+                    version.id.to_string(),
+                    tags(&version.tags),
+                    version.reason.to_string(),
+                ]);
+            }
+            table.print("  ");
+        }
+        let broken: usize = checks.iter().map(|c| c.findings.len()).sum();
+        let unchecked = checks.iter().filter(|c| c.blocked.is_some()).count();
+        println!(
+            "{} packages: {broken} broken versions, {unchecked} packages not checked",
+            checks.len()
         );
     }
 

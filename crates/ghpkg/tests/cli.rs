@@ -584,3 +584,53 @@ async fn a_regex_or_a_negation_written_as_a_wildcard_is_refused_with_the_explici
     .await;
     assert_eq!(explicit.status.code(), Some(0), "{}", stderr(&explicit));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_reports_orphans_and_prune_deletes_them_when_asked() {
+    let fake = Fake::start(seed()).await.unwrap();
+    let sound = ghpkg(Some(&fake), &["check", "org:acme"]).await;
+    assert_eq!(sound.status.code(), Some(0), "{}", stderr(&sound));
+    assert!(
+        stdout(&sound).contains("org:acme container app: every image is whole"),
+        "{}",
+        stdout(&sound)
+    );
+
+    // Another tool deletes the signed release, and leaves its signature.
+    let release = fake
+        .change(|world| world.digest_tagged("acme", "container", "app", "v1.0.0"))
+        .unwrap();
+    fake.change(|world| world.delete_version("acme", "container", "app", &release))
+        .unwrap();
+    let broken = ghpkg(Some(&fake), &["check", "org:acme", "--json"]).await;
+    assert_eq!(broken.status.code(), Some(1), "{}", stderr(&broken));
+    let report = json(&broken);
+    let findings = report[0]["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{report}");
+    assert_eq!(findings[0]["rule"], "orphan");
+    assert_eq!(findings[0]["of"], release.as_str());
+    let text = ghpkg(Some(&fake), &["check", "org:acme"]).await;
+    assert!(stdout(&text).contains("app: 1 broken"), "{}", stdout(&text));
+    assert_eq!(deletes(&fake), 0);
+
+    let plan = ghpkg(
+        Some(&fake),
+        &[
+            "plan",
+            "org:acme",
+            "--type",
+            "container",
+            "--delete-orphans",
+        ],
+    )
+    .await;
+    assert_eq!(plan.status.code(), Some(0), "{}", stderr(&plan));
+    let short = &release[..19];
+    assert!(
+        stdout(&plan).contains(&format!("follows {short}, which is not listed")),
+        "{}",
+        stdout(&plan)
+    );
+    let wrong = ghpkg(Some(&fake), &["check", "org:acme", "--package", "^app$"]).await;
+    assert_eq!(wrong.status.code(), Some(2), "{}", stderr(&wrong));
+}

@@ -6,8 +6,10 @@
 //! For container packages the plan reads the registry first and keeps
 //! whatever a kept image needs: the platform and attestation manifests of
 //! a kept multi-arch image, its cosign signatures, and OCI 1.1 artifacts
-//! that refer to it. If the registry cannot be read, nothing in that
-//! package is deleted. The plan never deletes a package's last version.
+//! that refer to it. A deleted image goes whole: what only it needs goes
+//! with it. If the registry cannot be read, nothing in that package is
+//! deleted. The plan never deletes a package's last version.
+//! [`Retention::check`] reports images that do not pull completely.
 //!
 //! ```no_run
 //! use github_packages::{Client, Owner};
@@ -42,13 +44,15 @@
 //!
 //! The modules, from what a caller touches down: `execute` (carrying a
 //! plan out) uses `verify` (the package now, against the plan);
-//! `retention` (planning) uses `listing` (GitHub's listing, checked),
-//! `decide` (the policy's rules) and `container` (the registry, tags that
-//! name other images, what kept images need, deletion order); `plan`,
+//! `retention` (planning) and `check` (broken images) use `listing`
+//! (GitHub's listing, checked), `decide` (the policy's rules) and
+//! `container` (the registry, tags that name other images, how versions
+//! are parts of images, what kept images need, deletion order); `plan`,
 //! `manifest` and `policy` are the data they share.
 
 #![warn(missing_docs)]
 
+mod check;
 mod container;
 mod decide;
 mod execute;
@@ -59,14 +63,15 @@ mod policy;
 mod retention;
 mod verify;
 
+pub use check::PackageCheck;
 pub use container::registry::{Registry, RegistryBuilder, RegistryError};
 pub use container::tags::short_tag;
 pub use execute::{
     DEFAULT_MAX_PLAN_AGE, ExecuteError, ExecuteOptions, Execution, Outcome, PackageOutcome,
     VersionOutcome,
 };
-pub use plan::{Action, Counts, PackagePlan, Plan, Reason, VersionPlan, short};
-pub use policy::{Age, AgeFrom, Pattern, Policy, PolicyError};
+pub use plan::{Action, Counts, PackagePlan, Part, Plan, Reason, VersionPlan, short};
+pub use policy::{Age, AgeFrom, Digest, Pattern, Policy, PolicyError};
 pub use retention::Retention;
 
 /// The README's snippets, compiled as doc tests so they stay true (here,

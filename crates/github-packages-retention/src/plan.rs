@@ -112,10 +112,69 @@ pub enum Reason {
         /// The kept version's id.
         of: VersionId,
     },
+    /// Kept: named in `keep_digests`.
+    KeepDigest,
+    /// Kept: one of the `delete_untagged_keep_latest` most recent of the
+    /// untagged versions `delete_untagged_older_than` selects.
+    LatestUntagged {
+        /// Its place, 1 for the most recent.
+        rank: usize,
+        /// The policy's number.
+        of: usize,
+    },
+    /// Kept: one of the `delete_tags_keep_latest` most recent of the
+    /// versions `delete_tags` selects.
+    LatestOfDeleteTags {
+        /// Its place, 1 for the most recent.
+        rank: usize,
+        /// The policy's number.
+        of: usize,
+    },
+    /// Kept: the rules select more than `delete_at_most` versions, and
+    /// only the oldest that many are deleted.
+    OverDeleteLimit {
+        /// The policy's number.
+        at_most: usize,
+    },
     /// Deleted: untagged and older than `delete_untagged_older_than`.
     Untagged {
         /// Its age in whole days.
         age_days: i64,
+    },
+    /// Deleted: named in `delete_digests`.
+    DeleteDigest,
+    /// Deleted (`delete_ghost_images`): an image index none of whose
+    /// platform manifests GitHub lists, so it does not pull at all.
+    Ghost {
+        /// How many platform manifests it lists.
+        platforms: usize,
+    },
+    /// Deleted (`delete_partial_images`): an image index some of whose
+    /// platform manifests GitHub does not list, so it does not pull on
+    /// every platform.
+    Partial {
+        /// How many of them are not listed.
+        missing: usize,
+        /// How many platform manifests it lists.
+        platforms: usize,
+    },
+    /// Deleted (`delete_orphans`): a signature, attestation, referrers
+    /// index or referrer whose image GitHub no longer lists.
+    Orphan {
+        /// The digest it follows or refers to.
+        of: String,
+    },
+    /// Deleted: a part of a deleted image (a manifest it lists, a
+    /// signature, its referrers index, a referrer) that no kept image
+    /// needs and no rule keeps.
+    WithImage {
+        /// The digest of the deleted image it goes with.
+        image: String,
+        /// That image's tags.
+        image_tags: Vec<String>,
+        /// What it is to the version it hangs off.
+        #[serde(flatten)]
+        part: Part,
     },
     /// Deleted: every label matches `delete_tags`, and it is older than
     /// `delete_tags_older_than`.
@@ -129,13 +188,93 @@ pub enum Reason {
     },
 }
 
+/// What a version is to the version it hangs off. The JSON form names
+/// the link (`"link": "child"`) and its facts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "link", rename_all = "snake_case")]
+pub enum Part {
+    /// A manifest its index lists.
+    Child {
+        /// The platform, as `os/arch[/variant]`, or `attestation`, when
+        /// the index names one.
+        platform: Option<String>,
+    },
+    /// Its cosign signature, attestation or SBOM (tag
+    /// `sha256-<hex>.sig|.att|.sbom`).
+    Signature {
+        /// `sig`, `att` or `sbom`.
+        kind: String,
+    },
+    /// Its referrers index (tag `sha256-<hex>`).
+    ReferrersIndex,
+    /// An OCI 1.1 artifact whose `subject` it is.
+    Referrer {
+        /// Its `artifactType`, if it has one.
+        artifact_type: Option<String>,
+    },
+}
+
+impl Part {
+    /// The reason a part of `whole`, a kept version, is kept.
+    pub(crate) fn kept_with(&self, whole: &str) -> Reason {
+        let whole = whole.to_owned();
+        match self.clone() {
+            Self::Child { platform } => Reason::Child {
+                index: whole,
+                platform,
+            },
+            Self::Signature { kind } => Reason::Signature { of: whole, kind },
+            Self::ReferrersIndex => Reason::ReferrersIndex { of: whole },
+            Self::Referrer { artifact_type } => Reason::Referrer {
+                of: whole,
+                artifact_type,
+            },
+        }
+    }
+}
+
+/// `linux/arm64 manifest`, `cosign .sig`.
+impl fmt::Display for Part {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Child {
+                platform: Some(platform),
+            } => write!(f, "{} manifest", shown(platform)),
+            Self::Child { platform: None } => f.write_str("listed manifest"),
+            Self::Signature { kind } => write!(f, "cosign .{}", shown(kind)),
+            Self::ReferrersIndex => f.write_str("referrers index"),
+            Self::Referrer {
+                artifact_type: Some(kind),
+            } => write!(f, "referrer, {}", shown(kind)),
+            Self::Referrer {
+                artifact_type: None,
+            } => f.write_str("referrer"),
+        }
+    }
+}
+
 impl Reason {
     /// What the reason decides.
     pub fn action(&self) -> Action {
         match self {
-            Self::Untagged { .. } | Self::DeleteTags { .. } => Action::Delete,
+            Self::Untagged { .. }
+            | Self::DeleteTags { .. }
+            | Self::DeleteDigest
+            | Self::Ghost { .. }
+            | Self::Partial { .. }
+            | Self::Orphan { .. }
+            | Self::WithImage { .. } => Action::Delete,
             _ => Action::Keep,
         }
+    }
+
+    /// Whether the reason says the image is broken: a ghost, a partial
+    /// image, an orphan.
+    pub fn is_broken(&self) -> bool {
+        matches!(
+            self,
+            Self::Ghost { .. } | Self::Partial { .. } | Self::Orphan { .. }
+        )
     }
 
     /// Whether the version is kept by the container safety checks rather
@@ -235,7 +374,42 @@ impl fmt::Display for Reason {
             Self::Duplicate { of } => {
                 write!(f, "listed again as version {of}, which is kept")
             }
+            Self::KeepDigest => f.write_str("its digest is in keep_digests"),
+            Self::LatestUntagged { rank, of } => write!(
+                f,
+                "one of the {of} most recent untagged versions old enough to delete (#{rank})"
+            ),
+            Self::LatestOfDeleteTags { rank, of } => write!(
+                f,
+                "one of the {of} most recent versions delete_tags selects (#{rank})"
+            ),
+            Self::OverDeleteLimit { at_most } => write!(
+                f,
+                "rules select more than {at_most}, and only the {at_most} oldest are deleted"
+            ),
             Self::Untagged { age_days } => write!(f, "untagged, {}", days(*age_days)),
+            Self::DeleteDigest => f.write_str("its digest is in delete_digests"),
+            Self::Ghost { platforms } => write!(
+                f,
+                "an index none of whose {platforms} platform manifests is listed; it does not pull"
+            ),
+            Self::Partial { missing, platforms } => write!(
+                f,
+                "an index {missing} of whose {platforms} platform manifests are not listed; it \
+                 does not pull on every platform"
+            ),
+            Self::Orphan { of } => write!(f, "follows {}, which is not listed", short(of)),
+            Self::WithImage {
+                image,
+                image_tags,
+                part,
+            } => {
+                write!(f, "goes with deleted image {}", short(image))?;
+                if !image_tags.is_empty() {
+                    write!(f, " [{}]", shown_tags(image_tags))?;
+                }
+                write!(f, " ({part})")
+            }
             Self::DeleteTags {
                 tags,
                 pattern,

@@ -9,6 +9,8 @@ use github_packages::PackageType;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use wildmatch::WildMatch;
 
+use crate::plan::Reason;
+
 /// What to keep and what to delete, for the packages it selects.
 ///
 /// A version is kept when any keep rule matches it; otherwise it is deleted
@@ -57,15 +59,42 @@ pub struct Policy {
     /// Keep versions younger than this.
     #[serde(default)]
     pub keep_younger_than: Option<Age>,
-    /// Delete untagged versions at least this old.
+    /// Keep the versions (images) with these digests.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keep_digests: Vec<Digest>,
+    /// Delete untagged versions at least this old …
     #[serde(default)]
     pub delete_untagged_older_than: Option<Age>,
+    /// … but keep the most recent this many of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delete_untagged_keep_latest: Option<usize>,
     /// Delete versions all of whose labels match one of these …
     #[serde(default)]
     pub delete_tags: Vec<Pattern>,
-    /// … once they are at least this old (required with `delete_tags`).
+    /// … once they are at least this old (required with `delete_tags`) …
     #[serde(default)]
     pub delete_tags_older_than: Option<Age>,
+    /// … but keep the most recent this many of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delete_tags_keep_latest: Option<usize>,
+    /// Delete the versions (images) with these digests.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub delete_digests: Vec<Digest>,
+    /// Delete image indexes none of whose platform manifests is listed.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub delete_ghost_images: bool,
+    /// Delete image indexes some of whose platform manifests are not
+    /// listed.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub delete_partial_images: bool,
+    /// Delete signatures, attestations, referrers indexes and referrers
+    /// whose image is not listed.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub delete_orphans: bool,
+    /// Of the versions the delete rules select, delete only the oldest
+    /// this many (the parts of a deleted image go with it uncounted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delete_at_most: Option<usize>,
     /// Accept a `delete_untagged_older_than` under an hour. A multi-arch
     /// image being pushed has untagged platform manifests until its index
     /// is tagged (`docs/github-behaviour.md`, "Container images"), so so
@@ -148,9 +177,17 @@ impl Policy {
             keep_tags: Vec::new(),
             keep_semver: false,
             keep_younger_than: None,
+            keep_digests: Vec::new(),
             delete_untagged_older_than: None,
+            delete_untagged_keep_latest: None,
             delete_tags: Vec::new(),
             delete_tags_older_than: None,
+            delete_tags_keep_latest: None,
+            delete_digests: Vec::new(),
+            delete_ghost_images: false,
+            delete_partial_images: false,
+            delete_orphans: false,
+            delete_at_most: None,
             allow_untagged_under_an_hour: false,
             age_from: AgeFrom::CreatedAt,
         }
@@ -205,6 +242,44 @@ impl Policy {
                 "delete_tags needs delete_tags_older_than (\"0d\" for any age)".to_owned(),
             ));
         }
+        let needs = [
+            (
+                self.delete_untagged_keep_latest.is_some()
+                    && self.delete_untagged_older_than.is_none(),
+                "delete_untagged_keep_latest keeps some of what delete_untagged_older_than deletes, \
+                 so it needs delete_untagged_older_than (\"1h\" for any age over an hour)",
+            ),
+            (
+                self.delete_tags_keep_latest.is_some() && self.delete_tags.is_empty(),
+                "delete_tags_keep_latest keeps some of what delete_tags deletes, so it needs \
+                 delete_tags (\"*\" for every tag)",
+            ),
+            (
+                self.delete_at_most.is_some() && !self.deletes(),
+                "delete_at_most limits the delete rules, and there is none",
+            ),
+            (
+                self.delete_at_most == Some(0),
+                "delete_at_most = 0 deletes nothing; leave the delete rules out instead",
+            ),
+            (
+                self.deletes_broken() && self.package_type != PackageType::Container,
+                "delete_ghost_images, delete_partial_images and delete_orphans read image \
+                 manifests, which only container packages have",
+            ),
+            (
+                (!self.keep_digests.is_empty() || !self.delete_digests.is_empty())
+                    && !matches!(
+                        self.package_type,
+                        PackageType::Container | PackageType::Docker
+                    ),
+                "keep_digests and delete_digests name images, and only container and docker \
+                 packages have them; use keep_tags or delete_tags for version names",
+            ),
+        ];
+        if let Some((_, why)) = needs.into_iter().find(|(wrong, _)| *wrong) {
+            return Err(PolicyError(why.to_owned()));
+        }
         let patterns = [
             ("packages", &self.packages),
             ("keep_tags", &self.keep_tags),
@@ -230,7 +305,80 @@ impl Policy {
 
     /// Whether the policy deletes anything at all.
     pub fn deletes(&self) -> bool {
-        self.delete_untagged_older_than.is_some() || !self.delete_tags.is_empty()
+        self.delete_untagged_older_than.is_some()
+            || !self.delete_tags.is_empty()
+            || !self.delete_digests.is_empty()
+            || self.deletes_broken()
+    }
+
+    /// Whether a rule deletes broken images: ghosts, partial images,
+    /// orphans. Those are found by reading every manifest.
+    pub fn deletes_broken(&self) -> bool {
+        self.delete_ghost_images || self.delete_partial_images || self.delete_orphans
+    }
+
+    /// Whether a rule deletes what `broken` (a [`Reason::is_broken`]
+    /// reason) says.
+    pub(crate) fn deletes_as(&self, broken: &Reason) -> bool {
+        match broken {
+            Reason::Ghost { .. } => self.delete_ghost_images,
+            Reason::Partial { .. } => self.delete_partial_images,
+            Reason::Orphan { .. } => self.delete_orphans,
+            _ => false,
+        }
+    }
+}
+
+/// An image's digest, as `sha256:<64 hex digits>` (or `sha512:<128>`),
+/// matched whatever the case of its hex digits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Digest(String);
+
+impl Digest {
+    /// Whether `name`, a version's name, is this digest.
+    pub fn names(&self, name: &str) -> bool {
+        self.0.eq_ignore_ascii_case(name)
+    }
+}
+
+impl FromStr for Digest {
+    type Err = PolicyError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let length = match text.split_once(':') {
+            Some(("sha256", hex)) => Some((hex, 64)),
+            Some(("sha512", hex)) => Some((hex, 128)),
+            _ => None,
+        };
+        match length {
+            Some((hex, length))
+                if hex.len() == length && hex.bytes().all(|b| b.is_ascii_hexdigit()) =>
+            {
+                Ok(Self(text.to_ascii_lowercase()))
+            }
+            _ => Err(PolicyError(format!(
+                "`{text}` is not a digest such as sha256:<64 hex digits>"
+            ))),
+        }
+    }
+}
+
+impl fmt::Display for Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for Digest {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Digest {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
     }
 }
 

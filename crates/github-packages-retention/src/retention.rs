@@ -5,12 +5,14 @@
 
 use chrono::Utc;
 use futures::TryStreamExt;
-use github_packages::{Client, Owner, PackageRef, PackageType};
+use github_packages::{Client, Owner, OwnerPackages, PackageRef, PackageType};
 
+use crate::container::graph::Facts;
+use crate::container::protect;
 use crate::container::registry::{Registry, RegistryBuilder, RegistryError};
 use crate::plan::{PackagePlan, Plan};
 use crate::policy::Policy;
-use crate::{container, decide, listing};
+use crate::{decide, listing};
 
 /// Plans and carries out retention for one GitHub client.
 #[derive(Debug)]
@@ -95,29 +97,7 @@ impl Retention {
         policy: &Policy,
     ) -> Result<Plan, github_packages::Error> {
         let owner_packages = self.client.packages(owner);
-        let literal: Option<Vec<String>> = policy
-            .packages
-            .iter()
-            .map(|p| {
-                let text = p.to_string();
-                (!text.contains(['*', '?'])).then_some(text)
-            })
-            .collect();
-        let names: Vec<String> = match literal {
-            Some(names) => names,
-            None => {
-                owner_packages
-                    .list(policy.package_type.clone())
-                    .stream()
-                    .try_filter_map(|package| async move {
-                        Ok(policy
-                            .selects(package.name())
-                            .then(|| package.name().to_owned()))
-                    })
-                    .try_collect()
-                    .await?
-            }
-        };
+        let names = selected(&owner_packages, policy).await?;
         let made_at = Utc::now();
         let mut packages = Vec::with_capacity(names.len());
         for name in names {
@@ -146,29 +126,67 @@ impl Retention {
         let container = *package.package_type() == PackageType::Container;
         let registry = self.registry.as_ref().filter(|_| container);
         let listing = listing::read(package, registry).await?;
-        let mut plan = PackagePlan::new(
-            package.owner().clone(),
-            package.package_type().clone(),
-            package.name(),
+        let decide = |facts: &Facts| {
             decide::decide(
                 policy,
                 package.package_type(),
                 &listing.versions,
                 &listing.listed_twice,
+                facts,
                 now,
-            ),
+            )
+        };
+        let mut plan = PackagePlan::new(
+            package.owner().clone(),
+            package.package_type().clone(),
+            package.name(),
+            decide(&Facts::default()),
         );
         if let Some(why) = listing.unsound {
             plan.block(why);
-        } else if container && plan.deletions().next().is_some() {
-            match &listing.image {
-                Some(image) => container::protect::protect(registry, image, &mut plan).await,
-                None => plan.block(
-                    "GitHub did not say whose package it is, so its image cannot be found"
-                        .to_owned(),
-                ),
+        } else if container && (plan.deletions().next().is_some() || policy.deletes_broken()) {
+            // Which versions are parts of others changes what the rules
+            // select, so they decide again once the registry is read.
+            match protect::read_image(registry, listing.image.as_deref(), &mut plan).await {
+                Ok(()) => {
+                    plan.versions = decide(&protect::facts(&plan));
+                    protect::settle(&mut plan);
+                }
+                Err(why) => plan.block(why),
             }
         }
         Ok(plan)
+    }
+}
+
+/// The names of `owner`'s packages `policy` selects. When every name in
+/// `policy.packages` is literal (no `*` or `?`), they are the names, not a
+/// listing: a GitHub Actions token can fetch a package but not list them.
+pub(crate) async fn selected(
+    owner_packages: &OwnerPackages,
+    policy: &Policy,
+) -> Result<Vec<String>, github_packages::Error> {
+    let literal: Option<Vec<String>> = policy
+        .packages
+        .iter()
+        .map(|p| {
+            let text = p.to_string();
+            (!text.contains(['*', '?'])).then_some(text)
+        })
+        .collect();
+    match literal {
+        Some(names) => Ok(names),
+        None => {
+            owner_packages
+                .list(policy.package_type.clone())
+                .stream()
+                .try_filter_map(|package| async move {
+                    Ok(policy
+                        .selects(package.name())
+                        .then(|| package.name().to_owned()))
+                })
+                .try_collect()
+                .await
+        }
     }
 }

@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use github_packages::{PackageRef, PackageType, PackageVersion, VersionId};
 
-use crate::container::protect::{Node, Reader, Role};
+use crate::container::graph::{Node, Role};
+use crate::container::protect::Reader;
 use crate::container::registry::Registry;
 use crate::listing;
 use crate::manifest::Manifest;

@@ -2,48 +2,21 @@
 //! of the images it lists: every policy rule, the protection of what kept
 //! images need, failing closed, GitHub's refusals, and executing a plan.
 
-use chrono::{Duration, Utc};
-use github_packages::{Client, Owner, PackageType, RetryPolicy, Throttle};
-use github_packages_fake::{
-    Fake, ImageSeed, LimitsSeed, PackageSeed, Seed, TokenSeed, VersionSeed,
-};
+use github_packages::{Client, Owner, PackageType};
+use github_packages_fake::{Fake, ImageSeed, PackageSeed, Seed, VersionSeed};
 use github_packages_retention::{
     Action, Age, AgeFrom, Outcome, PackagePlan, Pattern, Plan, Policy, Reason, Registry, Retention,
     VersionPlan,
 };
 
-const TOKEN: &str = "ghp_retention_alice";
-
-fn days_ago(days: i64) -> chrono::DateTime<Utc> {
-    Utc::now() - Duration::days(days)
+mod support {
+    pub mod on_fake;
 }
-
-fn base_seed() -> Seed {
-    Seed::new()
-        .org("acme", ["alice"])
-        .user("alice")
-        .token(TokenSeed::all_scopes(TOKEN, "alice"))
-        .limits(LimitsSeed::off())
-}
-
-async fn retention(fake: &Fake) -> Retention {
-    let client = Client::builder()
-        .token(TOKEN)
-        .base_url(fake.url())
-        .retry(RetryPolicy::none())
-        .throttle(Throttle::off())
-        .build()
-        .unwrap();
-    let registry = Registry::for_api(fake.url(), Some(TOKEN.to_owned()))
-        .expect("a local API has a local registry")
-        .unwrap();
-    Retention::new(client).registry(registry)
-}
+use support::on_fake::{TOKEN, base_seed, days_ago, retention, tagged};
 
 /// The plan for org `acme` under `policy`.
 async fn plan_acme(fake: &Fake, policy: &Policy) -> Plan {
     retention(fake)
-        .await
         .plan(Owner::org("acme"), policy)
         .await
         .unwrap()
@@ -51,14 +24,6 @@ async fn plan_acme(fake: &Fake, policy: &Policy) -> Plan {
 
 fn policy(package_type: PackageType) -> Policy {
     Policy::new(package_type)
-}
-
-/// The version whose tags include `tag`.
-fn tagged<'a>(plan: &'a PackagePlan, tag: &str) -> &'a VersionPlan {
-    plan.versions
-        .iter()
-        .find(|v| v.tags.iter().any(|t| t == tag))
-        .unwrap_or_else(|| panic!("no version tagged {tag}"))
 }
 
 fn only(plan: &Plan) -> &PackagePlan {
@@ -186,7 +151,7 @@ fn prune_policy() -> Policy {
 /// `prune_policy`.
 async fn planned(seed: Seed) -> (Fake, Retention, Plan) {
     let fake = Fake::start(seed).await.unwrap();
-    let retention = retention(&fake).await;
+    let retention = retention(&fake);
     let plan = retention
         .plan(Owner::org("acme"), &prune_policy())
         .await
@@ -477,7 +442,7 @@ async fn the_last_version_and_the_last_tagged_one_stay() {
     let fake = Fake::start(base_seed().package(npm).package(image))
         .await
         .unwrap();
-    let retention = retention(&fake).await;
+    let retention = retention(&fake);
 
     let mut everything = policy(PackageType::Npm);
     everything.delete_tags = vec![Pattern::new("*")];
@@ -517,7 +482,6 @@ async fn literal_names_are_fetched_not_listed_and_me_finds_its_image() {
     let mut policy = prune_policy();
     policy.packages = vec![Pattern::new("sandbox")];
     let plan = retention(&fake)
-        .await
         .plan(Owner::AuthenticatedUser, &policy)
         .await
         .unwrap();

@@ -12,8 +12,8 @@ use github_packages_fake::{
     Fake, ImageSeed, LimitsSeed, LoggedRequest, PackageSeed, Seed, TokenSeed, VersionSeed,
 };
 use github_packages_retention::{
-    Action, Age, ExecuteError, ExecuteOptions, Execution, Outcome, PackagePlan, Pattern, Plan,
-    Policy, Reason, Registry, Retention,
+    Action, Age, ExecuteError, ExecuteOptions, Execution, Outcome, PackagePlan, Part, Pattern,
+    Plan, Policy, Reason, Registry, Retention,
 };
 
 const TOKEN: &str = "ghp_world_alice";
@@ -661,8 +661,12 @@ async fn the_referrers_tag_follows_its_image_and_is_not_a_release() {
     for tag in ["pr-0", "v1.0.0"] {
         assert_eq!(
             referrers_of(app, tag).reason,
-            Reason::NoRule,
-            "kept by no rule of its own, and not selected by `*`"
+            Reason::WithImage {
+                image: release(tag).name.clone(),
+                image_tags: vec![tag.to_owned()],
+                part: Part::ReferrersIndex,
+            },
+            "not selected by `*`, but a part of the image it goes with"
         );
     }
 

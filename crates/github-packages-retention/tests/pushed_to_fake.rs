@@ -2,29 +2,21 @@
 //! ghcr.io, becomes versions on the REST side, and the retention plan sees
 //! the new versions and keeps what the pushed index needs.
 
-use github_packages::{Client, Owner, PackageType, RetryPolicy, Throttle};
-use github_packages_fake::{Fake, LimitsSeed, Seed, TokenSeed};
-use github_packages_retention::{Age, Policy, Reason, Registry, Retention};
+use github_packages::{Owner, PackageType};
+use github_packages_retention::{Age, Policy, Reason};
 use oci_client::secrets::RegistryAuth;
 use serde_json::json;
 
-const TOKEN: &str = "ghp_pusher_alice";
-
 mod support {
+    pub mod on_fake;
     pub mod pusher;
 }
+use support::on_fake::{TOKEN, fake_with, retention};
 use support::pusher::Pusher;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_pushed_multi_arch_image_is_planned_with_its_children_kept() {
-    let fake = Fake::start(
-        Seed::new()
-            .org("acme", ["alice"])
-            .token(TokenSeed::all_scopes(TOKEN, "alice"))
-            .limits(LimitsSeed::off()),
-    )
-    .await
-    .unwrap();
+    let fake = fake_with([]).await;
     let host = fake.url().trim_start_matches("http://");
     let auth = RegistryAuth::Basic("alice".to_owned(), TOKEN.to_owned());
     let pusher = Pusher::new(host, &auth).await;
@@ -48,21 +40,10 @@ async fn a_pushed_multi_arch_image_is_planned_with_its_children_kept() {
     assert_eq!(listed.len(), 3, "{listed:?}");
     assert_eq!(listed[0], index_digest, "the index came last, newest");
 
-    let client = Client::builder()
-        .token(TOKEN)
-        .base_url(fake.url())
-        .retry(RetryPolicy::none())
-        .throttle(Throttle::off())
-        .build()
-        .unwrap();
-    let registry = Registry::for_api(fake.url(), Some(TOKEN.to_owned()))
-        .unwrap()
-        .unwrap();
     let mut policy = Policy::new(PackageType::Container);
     policy.delete_untagged_older_than = Some(Age::days(0));
     policy.allow_untagged_under_an_hour = true;
-    let plan = Retention::new(client)
-        .registry(registry)
+    let plan = retention(&fake)
         .plan(Owner::org("acme"), &policy)
         .await
         .unwrap();

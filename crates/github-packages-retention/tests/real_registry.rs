@@ -109,13 +109,20 @@ fn delete() -> Reason {
     Reason::Untagged { age_days: 40 }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_real_registry_shows_what_a_kept_index_needs() {
-    let Some(running) = start_registry() else {
-        return;
-    };
-    let pusher = Pusher::new(&running.address, &RegistryAuth::Anonymous).await;
+/// What the tests push: a multi-arch index tagged `v1` with a cosign-style
+/// signature and an OCI 1.1 referrer, and an unrelated manifest.
+struct Pushed {
+    index: Value,
+    index_digest: String,
+    amd64: Value,
+    arm64: Value,
+    signature: Value,
+    signature_tag: String,
+    referrer: Value,
+    orphan: Value,
+}
 
+async fn push_tree(pusher: &Pusher) -> Pushed {
     let amd64 = pusher
         .manifest(&pusher.image("amd64", None).await, None)
         .await;
@@ -143,7 +150,38 @@ async fn a_real_registry_shows_what_a_kept_index_needs() {
     let orphan = pusher
         .manifest(&pusher.image("orphan", None).await, None)
         .await;
-    let name = |d: &Value| d["digest"].as_str().unwrap().to_owned();
+    Pushed {
+        index,
+        index_digest,
+        amd64,
+        arm64,
+        signature,
+        signature_tag,
+        referrer,
+        orphan,
+    }
+}
+
+fn name(descriptor: &Value) -> String {
+    descriptor["digest"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_real_registry_shows_what_a_kept_index_needs() {
+    let Some(running) = start_registry() else {
+        return;
+    };
+    let pusher = Pusher::new(&running.address, &RegistryAuth::Anonymous).await;
+    let Pushed {
+        index_digest,
+        amd64,
+        arm64,
+        signature,
+        signature_tag,
+        referrer,
+        orphan,
+        ..
+    } = push_tree(&pusher).await;
 
     let mut plan = PackagePlan::new(
         Owner::org("acme"),
@@ -191,4 +229,75 @@ async fn a_real_registry_shows_what_a_kept_index_needs() {
     let why = ghost.blocked.clone().expect("blocked");
     assert!(why.contains(&running.address), "{why}");
     assert_eq!(ghost.deletions().count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_real_registry_shows_what_goes_with_a_deleted_index() {
+    let Some(running) = start_registry() else {
+        return;
+    };
+    let pusher = Pusher::new(&running.address, &RegistryAuth::Anonymous).await;
+    let pushed = push_tree(&pusher).await;
+    // A second image, kept, that shares the amd64 manifest.
+    let mut shared = pushed.amd64.clone();
+    shared["platform"] = json!({"os": "linux", "architecture": "amd64"});
+    let kept = json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [shared],
+    });
+    let kept = name(&pusher.manifest(&kept, Some("v2")).await);
+
+    let gone = &pushed.index_digest;
+    let mut plan = PackagePlan::new(
+        Owner::org("acme"),
+        PackageType::Container,
+        "app",
+        vec![
+            version(8, &kept, &["v2"], Reason::NoRule),
+            version(
+                1,
+                gone,
+                &["v1"],
+                Reason::DeleteTags {
+                    tags: vec!["v1".to_owned()],
+                    pattern: "v1".to_owned(),
+                    age_days: 40,
+                },
+            ),
+            version(2, &name(&pushed.amd64), &[], Reason::NoRule),
+            version(3, &name(&pushed.arm64), &[], Reason::NoRule),
+            version(
+                4,
+                &name(&pushed.signature),
+                &[&pushed.signature_tag],
+                Reason::NoRule,
+            ),
+            version(5, &name(&pushed.referrer), &[], Reason::NoRule),
+            version(6, &name(&pushed.orphan), &[], Reason::NoRule),
+        ],
+    );
+    let registry = Registry::new(&format!("http://{}", running.address), None).unwrap();
+    registry.protect(REPOSITORY, &mut plan).await;
+
+    assert_eq!(plan.blocked, None);
+    let reasons: Vec<&Reason> = plan.versions.iter().map(|v| &v.reason).collect();
+    assert!(
+        matches!(reasons[2], Reason::Child { index, .. } if *index == kept),
+        "shared with the kept image: {reasons:?}"
+    );
+    let with = |i: usize| match reasons[i] {
+        Reason::WithImage { image, part, .. } if image == gone => part.to_string(),
+        other => panic!("{i}: {other:?}"),
+    };
+    assert_eq!(with(3), "linux/arm64/v8 manifest");
+    assert_eq!(with(4), "cosign .sig");
+    assert_eq!(with(5), "referrer, application/spdx+json");
+    assert_eq!(
+        *reasons[6],
+        Reason::NoRule,
+        "part of nothing: an image of its own"
+    );
+    assert_eq!(plan.deletions().count(), 4);
+    assert!(plan.children_of(gone).count() == 2 && pushed.index["digest"] == gone.as_str());
 }

@@ -2,6 +2,7 @@
 //! images, what a kept image needs, and the order deletions go in.
 
 pub(crate) mod challenge;
+pub(crate) mod graph;
 pub(crate) mod order;
 pub(crate) mod protect;
 pub(crate) mod registry;
