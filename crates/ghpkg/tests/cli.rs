@@ -634,3 +634,90 @@ async fn check_reports_orphans_and_prune_deletes_them_when_asked() {
     let wrong = ghpkg(Some(&fake), &["check", "org:acme", "--package", "^app$"]).await;
     assert_eq!(wrong.status.code(), Some(2), "{}", stderr(&wrong));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_policy_key_has_a_flag_that_plans_the_same() {
+    let fake = Fake::start(seed()).await.unwrap();
+    let digest = format!("sha256:{}", "ab".repeat(32));
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("retention.toml");
+    std::fs::write(
+        &policy,
+        format!(
+            r#"package_type = "container"
+packages = ["app"]
+keep_younger_than = "1d"
+keep_digests = ["{digest}"]
+keep_tags = ["v*"]
+keep_semver = true
+keep_latest = 1
+delete_digests = ["{digest}"]
+delete_ghost_images = true
+delete_partial_images = true
+delete_orphans = true
+delete_untagged_older_than = "30m"
+delete_untagged_keep_latest = 1
+delete_tags = ["pr-*"]
+delete_tags_older_than = "1d"
+delete_tags_keep_latest = 1
+delete_at_most = 5
+allow_untagged_under_an_hour = true
+age_from = "updated_at"
+"#
+        ),
+    )
+    .unwrap();
+    let from_file = ghpkg(
+        Some(&fake),
+        &[
+            "plan",
+            "org:acme",
+            "--json",
+            "--policy",
+            policy.to_str().unwrap(),
+        ],
+    )
+    .await;
+    let flags = [
+        "plan",
+        "org:acme",
+        "--json",
+        "--type",
+        "container",
+        "--package",
+        "app",
+        "--keep-younger-than",
+        "1d",
+        "--keep-digest",
+        &digest,
+        "--keep-tag",
+        "v*",
+        "--keep-semver",
+        "--keep-latest",
+        "1",
+        "--delete-digest",
+        &digest,
+        "--delete-ghost-images",
+        "--delete-partial-images",
+        "--delete-orphans",
+        "--delete-untagged-older-than",
+        "30m",
+        "--delete-untagged-keep-latest",
+        "1",
+        "--delete-tag",
+        "pr-*",
+        "--delete-tags-older-than",
+        "1d",
+        "--delete-tags-keep-latest",
+        "1",
+        "--delete-at-most",
+        "5",
+        "--allow-untagged-under-an-hour",
+        "--age-from",
+        "updated_at",
+    ];
+    let from_flags = ghpkg(Some(&fake), &flags).await;
+    let versions = |output: &Output| json(output)["packages"][0]["versions"].clone();
+    assert_eq!(versions(&from_file), versions(&from_flags));
+    assert!(versions(&from_file).as_array().unwrap().len() > 3);
+}
