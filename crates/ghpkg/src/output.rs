@@ -209,8 +209,12 @@ impl Out {
         }
         for package in &plan.packages {
             let counts = package.counts();
+            let untag = match counts.untag {
+                0 => String::new(),
+                n => format!(", untag {n}"),
+            };
             println!(
-                "{} {} {}: keep {}, delete {} ({} of the kept needed by kept images)",
+                "{} {} {}: keep {}, delete {}{untag} ({} of the kept needed by kept images)",
                 package.owner,
                 cell(&package.package_type.to_string()),
                 cell(&package.name),
@@ -226,6 +230,7 @@ impl Out {
                 let action = match version.action() {
                     Action::Keep => "keep",
                     Action::Delete => "delete",
+                    Action::Untag => "untag",
                 };
                 table.row(vec![
                     action.to_owned(),

@@ -14,7 +14,7 @@ pub(crate) struct PolicyArgs {
         "package_type", "packages", "keep_latest", "keep_tag", "keep_semver",
         "keep_younger_than", "keep_digest", "delete_untagged_older_than",
         "delete_untagged_keep_latest", "delete_tag", "delete_tags_older_than",
-        "delete_tags_keep_latest", "delete_digest", "delete_ghost_images",
+        "delete_tags_keep_latest", "delete_tags_untag", "delete_digest", "delete_ghost_images",
         "delete_partial_images", "delete_orphans", "delete_at_most",
         "allow_untagged_under_an_hour", "age_from",
     ])]
@@ -55,6 +55,9 @@ pub(crate) struct PolicyArgs {
     /// … but keep the N most recent of them.
     #[arg(long, value_name = "N")]
     delete_tags_keep_latest: Option<usize>,
+    /// … and from images with other tags too, remove just the matching tags.
+    #[arg(long)]
+    delete_tags_untag: bool,
     /// Delete the version with this digest (repeatable).
     #[arg(long, value_name = "DIGEST")]
     delete_digest: Vec<Digest>,
@@ -105,6 +108,7 @@ impl PolicyArgs {
         policy.delete_tags = patterns(&self.delete_tag);
         policy.delete_tags_older_than = self.delete_tags_older_than;
         policy.delete_tags_keep_latest = self.delete_tags_keep_latest;
+        policy.delete_tags_untag = self.delete_tags_untag;
         policy.delete_digests = self.delete_digest.clone();
         policy.delete_ghost_images = self.delete_ghost_images;
         policy.delete_partial_images = self.delete_partial_images;

@@ -660,6 +660,7 @@ delete_untagged_keep_latest = 1
 delete_tags = ["pr-*"]
 delete_tags_older_than = "1d"
 delete_tags_keep_latest = 1
+delete_tags_untag = true
 delete_at_most = 5
 allow_untagged_under_an_hour = true
 age_from = "updated_at"
@@ -710,6 +711,7 @@ age_from = "updated_at"
         "1d",
         "--delete-tags-keep-latest",
         "1",
+        "--delete-tags-untag",
         "--delete-at-most",
         "5",
         "--allow-untagged-under-an-hour",

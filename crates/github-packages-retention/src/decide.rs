@@ -160,6 +160,19 @@ fn judge(policy: &Policy, version: &Judged<'_>) -> Reason {
                 age_days,
             };
         }
+        if policy.delete_tags_untag {
+            let matched: Vec<(&String, &crate::policy::Pattern)> = labels
+                .iter()
+                .filter_map(|l| Some((l, policy.delete_tags.iter().find(|p| p.matches(l))?)))
+                .collect();
+            if let Some((_, first)) = matched.first() {
+                return Reason::Untag {
+                    tags: matched.iter().map(|(l, _)| (*l).clone()).collect(),
+                    pattern: first.to_string(),
+                    age_days,
+                };
+            }
+        }
     }
     Reason::NoRule
 }

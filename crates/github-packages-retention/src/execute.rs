@@ -14,8 +14,9 @@ use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
 use crate::container::order;
-use crate::plan::{PackagePlan, Plan, VersionPlan, short, shown};
+use crate::plan::{PackagePlan, Plan, Reason, VersionPlan, short, shown};
 use crate::retention::Retention;
+use crate::untag;
 use crate::verify::{self, Standing, Verdict};
 
 /// How old a plan [`Retention::execute`] accepts by default: long enough to
@@ -107,6 +108,9 @@ pub enum Outcome {
     /// Not attempted: the run stopped first, the package's current state
     /// could not be read, or what it belongs to was not deleted.
     NotAttempted,
+    /// Planned to lose tags (`delete_tags_untag`): they were removed, and
+    /// the image stays.
+    Untagged,
 }
 
 impl fmt::Display for Outcome {
@@ -118,6 +122,7 @@ impl fmt::Display for Outcome {
             Self::Refused => "refused",
             Self::Failed => "failed",
             Self::NotAttempted => "not attempted",
+            Self::Untagged => "untagged",
         })
     }
 }
@@ -205,7 +210,7 @@ impl Serialize for PackageOutcome {
                 error: v.detail.as_deref().unwrap_or_default(),
             })
             .collect();
-        let mut out = serializer.serialize_struct("PackageOutcome", 11)?;
+        let mut out = serializer.serialize_struct("PackageOutcome", 12)?;
         out.serialize_field("owner", &self.owner)?;
         out.serialize_field("name", &self.name)?;
         out.serialize_field("blocked", &self.blocked)?;
@@ -215,6 +220,7 @@ impl Serialize for PackageOutcome {
         out.serialize_field("refused", &self.count(Outcome::Refused))?;
         out.serialize_field("failed", &self.count(Outcome::Failed))?;
         out.serialize_field("not_attempted", &self.count(Outcome::NotAttempted))?;
+        out.serialize_field("untagged", &self.count(Outcome::Untagged))?;
         out.serialize_field("errors", &errors)?;
         out.serialize_field("versions", &self.versions)?;
         out.end()
@@ -236,7 +242,7 @@ impl Execution {
             p.versions.iter().all(|v| {
                 matches!(
                     v.outcome,
-                    Outcome::Deleted | Outcome::AlreadyGone | Outcome::Changed
+                    Outcome::Deleted | Outcome::AlreadyGone | Outcome::Changed | Outcome::Untagged
                 )
             })
         })
@@ -248,9 +254,10 @@ impl Execution {
     }
 
     /// One line: `deleted 41, already gone 2, changed since the plan 1,
-    /// refused 1, failed 0, not attempted 0`.
+    /// refused 1, failed 0, not attempted 0`, and `, untagged 3` when the
+    /// plan untags.
     pub fn summary(&self) -> String {
-        [
+        let mut summary = [
             Outcome::Deleted,
             Outcome::AlreadyGone,
             Outcome::Changed,
@@ -259,7 +266,12 @@ impl Execution {
             Outcome::NotAttempted,
         ]
         .map(|outcome| format!("{outcome} {}", self.count(outcome)))
-        .join(", ")
+        .join(", ");
+        let untagged = self.count(Outcome::Untagged);
+        if untagged > 0 {
+            summary.push_str(&format!(", untagged {untagged}"));
+        }
+        summary
     }
 }
 
@@ -309,7 +321,8 @@ impl Retention {
                 limit: options.max_plan_age,
             });
         }
-        if plan.counts().delete > 0 && !self.client.has_token() {
+        let counts = plan.counts();
+        if counts.delete + counts.untag > 0 && !self.client.has_token() {
             return Err(ExecuteError::TokenRequired);
         }
         let stop: Stop = options.stop.map(FutureExt::shared);
@@ -357,9 +370,48 @@ impl<P: FnMut(&PackagePlan, &VersionOutcome)> PackageRun<'_, P> {
         self.outcome.versions.push(settled);
     }
 
-    /// Runs the package's waves; `halted` says an earlier package stopped
-    /// the run on a failure. Returns whether the run is halted now.
+    /// Runs the package's deletions, then its untags; `halted` says an
+    /// earlier package stopped the run on a failure. Returns whether the
+    /// run is halted now.
     async fn execute(
+        &mut self,
+        retention: &Retention,
+        stop: &Stop,
+        stop_on_failure: bool,
+        halted: bool,
+    ) -> bool {
+        let mut halted = self
+            .delete_waves(retention, stop, stop_on_failure, halted)
+            .await;
+        let package = self.package;
+        let handle = retention
+            .client
+            .packages(package.owner.clone())
+            .package(package.package_type.clone(), package.name.clone());
+        for version in package.untags() {
+            if let Some(why) = self.outcome.blocked.clone() {
+                self.settle(version, Outcome::NotAttempted, Some(why));
+                continue;
+            }
+            if halted || has_stopped(stop) {
+                self.settle(version, Outcome::NotAttempted, None);
+                continue;
+            }
+            let Reason::Untag { tags, .. } = &version.reason else {
+                continue;
+            };
+            let (outcome, detail) =
+                untag::untag(retention, &handle, version, tags, || has_stopped(stop)).await;
+            if stop_on_failure && outcome == Outcome::Failed {
+                halted = true;
+            }
+            self.settle(version, outcome, Some(detail));
+        }
+        halted
+    }
+
+    /// Runs the package's deletion waves.
+    async fn delete_waves(
         &mut self,
         retention: &Retention,
         stop: &Stop,

@@ -43,7 +43,8 @@
 //! escape sequences and bidirectional overrides made visible.
 //!
 //! The modules, from what a caller touches down: `execute` (carrying a
-//! plan out) uses `verify` (the package now, against the plan);
+//! plan out) uses `verify` (the package now, against the plan) and
+//! `untag` (removing tags through the registry);
 //! `retention` (planning) and `check` (broken images) use `listing`
 //! (GitHub's listing, checked), `decide` (the policy's rules) and
 //! `container` (the registry, tags that name other images, how versions
@@ -61,6 +62,7 @@ mod manifest;
 mod plan;
 mod policy;
 mod retention;
+mod untag;
 mod verify;
 
 pub use check::PackageCheck;

@@ -24,6 +24,8 @@ pub enum Action {
     Keep,
     /// It is deleted (restorable for 30 days).
     Delete,
+    /// It stays, and loses some of its tags.
+    Untag,
 }
 
 /// Why a version is kept or deleted. The JSON form names the rule
@@ -143,6 +145,17 @@ pub enum Reason {
     },
     /// Deleted: named in `delete_digests`.
     DeleteDigest,
+    /// Untagged (`delete_tags_untag`): some of its labels match
+    /// `delete_tags` and it is older than `delete_tags_older_than`; those
+    /// tags are removed, and the image stays with its others.
+    Untag {
+        /// The tags removed.
+        tags: Vec<String>,
+        /// The pattern the first of them matches.
+        pattern: String,
+        /// Its age in whole days.
+        age_days: i64,
+    },
     /// Deleted (`delete_ghost_images`): an image index none of whose
     /// platform manifests GitHub lists, so it does not pull at all.
     Ghost {
@@ -264,6 +277,7 @@ impl Reason {
             | Self::Partial { .. }
             | Self::Orphan { .. }
             | Self::WithImage { .. } => Action::Delete,
+            Self::Untag { .. } => Action::Untag,
             _ => Action::Keep,
         }
     }
@@ -323,6 +337,26 @@ fn days(age_days: i64) -> String {
         1 => "1 day old".to_owned(),
         n => format!("{n} days old"),
     }
+}
+
+/// `tags pr-1, pr-2 match `pr-*`, 14 days old`.
+fn matching(
+    f: &mut fmt::Formatter<'_>,
+    tags: &[String],
+    pattern: &str,
+    age_days: i64,
+) -> fmt::Result {
+    let (noun, verb) = match tags.len() {
+        1 => ("tag", "matches"),
+        _ => ("tags", "match"),
+    };
+    write!(
+        f,
+        "{noun} {} {verb} `{}`, {}",
+        shown_tags(tags),
+        shown(pattern),
+        days(age_days)
+    )
 }
 
 impl fmt::Display for Reason {
@@ -389,6 +423,14 @@ impl fmt::Display for Reason {
             ),
             Self::Untagged { age_days } => write!(f, "untagged, {}", days(*age_days)),
             Self::DeleteDigest => f.write_str("its digest is in delete_digests"),
+            Self::Untag {
+                tags,
+                pattern,
+                age_days,
+            } => {
+                matching(f, tags, pattern, *age_days)?;
+                f.write_str("; the image keeps its other tags")
+            }
             Self::Ghost { platforms } => write!(
                 f,
                 "an index none of whose {platforms} platform manifests is listed; it does not pull"
@@ -414,15 +456,7 @@ impl fmt::Display for Reason {
                 tags,
                 pattern,
                 age_days,
-            } => write!(
-                f,
-                "{} {} {} `{}`, {}",
-                if tags.len() == 1 { "tag" } else { "tags" },
-                shown_tags(tags),
-                if tags.len() == 1 { "matches" } else { "match" },
-                shown(pattern),
-                days(*age_days)
-            ),
+            } => matching(f, tags, pattern, *age_days),
         }
     }
 }
@@ -455,6 +489,7 @@ impl fmt::Display for VersionPlan {
         let action = match self.action() {
             Action::Keep => "keep",
             Action::Delete => "delete",
+            Action::Untag => "untag",
         };
         write!(f, "{action} {}", short(&self.name))?;
         if !self.tags.is_empty() {
@@ -536,6 +571,11 @@ impl PackagePlan {
             .filter(|v| v.action() == Action::Delete)
     }
 
+    /// The versions to untag.
+    pub fn untags(&self) -> impl Iterator<Item = &VersionPlan> {
+        self.versions.iter().filter(|v| v.action() == Action::Untag)
+    }
+
     /// Whether the registry showed the version named `digest` to be an
     /// image index (container packages whose manifests were read).
     pub fn is_index(&self, digest: &str) -> bool {
@@ -551,12 +591,17 @@ impl PackagePlan {
             .flat_map(|m| m.children.iter().map(|(child, _)| child.as_str()))
     }
 
-    /// Versions kept, deleted, and kept by the container safety checks.
+    /// Versions kept (untagged ones among them), deleted, and kept by the
+    /// container safety checks.
     pub fn counts(&self) -> Counts {
         let mut counts = Counts::default();
         for version in &self.versions {
             match version.action() {
                 Action::Keep => counts.keep += 1,
+                Action::Untag => {
+                    counts.keep += 1;
+                    counts.untag += 1;
+                }
                 Action::Delete => counts.delete += 1,
             }
             if version.reason.is_protection() {
@@ -570,7 +615,7 @@ impl PackagePlan {
     /// or GitHub's listing could not be trusted.
     pub(crate) fn block(&mut self, why: String) {
         for version in &mut self.versions {
-            if version.action() == Action::Delete {
+            if version.action() != Action::Keep {
                 version.reason = Reason::RegistryUnavailable { error: why.clone() };
             }
         }
@@ -581,12 +626,13 @@ impl PackagePlan {
 impl Serialize for PackagePlan {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let counts = self.counts();
-        let mut out = serializer.serialize_struct("PackagePlan", 8)?;
+        let mut out = serializer.serialize_struct("PackagePlan", 9)?;
         out.serialize_field("owner", &self.owner.to_string())?;
         out.serialize_field("package_type", &self.package_type.to_string())?;
         out.serialize_field("name", &self.name)?;
         out.serialize_field("keep", &counts.keep)?;
         out.serialize_field("delete", &counts.delete)?;
+        out.serialize_field("untag", &counts.untag)?;
         out.serialize_field("protected", &counts.protected)?;
         out.serialize_field("blocked", &self.blocked)?;
         out.serialize_field("versions", &self.versions)?;
@@ -602,6 +648,8 @@ pub struct Counts {
     pub keep: usize,
     /// Deleted.
     pub delete: usize,
+    /// Kept, and losing some tags.
+    pub untag: usize,
     /// Kept by the safety checks (children, signatures, referrers).
     pub protected: usize,
 }
@@ -623,6 +671,7 @@ impl Plan {
             Counts {
                 keep: total.keep + c.keep,
                 delete: total.delete + c.delete,
+                untag: total.untag + c.untag,
                 protected: total.protected + c.protected,
             }
         })

@@ -74,9 +74,13 @@ pub struct Policy {
     /// … once they are at least this old (required with `delete_tags`) …
     #[serde(default)]
     pub delete_tags_older_than: Option<Age>,
-    /// … but keep the most recent this many of them.
+    /// … but keep the most recent this many of them. …
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delete_tags_keep_latest: Option<usize>,
+    /// … and from an image that has other tags too, and that no keep
+    /// rule keeps, remove just the matching tags (container packages).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub delete_tags_untag: bool,
     /// Delete the versions (images) with these digests.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub delete_digests: Vec<Digest>,
@@ -183,6 +187,7 @@ impl Policy {
             delete_tags: Vec::new(),
             delete_tags_older_than: None,
             delete_tags_keep_latest: None,
+            delete_tags_untag: false,
             delete_digests: Vec::new(),
             delete_ghost_images: false,
             delete_partial_images: false,
@@ -253,6 +258,15 @@ impl Policy {
                 self.delete_tags_keep_latest.is_some() && self.delete_tags.is_empty(),
                 "delete_tags_keep_latest keeps some of what delete_tags deletes, so it needs \
                  delete_tags (\"*\" for every tag)",
+            ),
+            (
+                self.delete_tags_untag && self.delete_tags.is_empty(),
+                "delete_tags_untag removes tags delete_tags matches, so it needs delete_tags",
+            ),
+            (
+                self.delete_tags_untag && self.package_type != PackageType::Container,
+                "delete_tags_untag moves tags through the container registry, which only \
+                 container packages have",
             ),
             (
                 self.delete_at_most.is_some() && !self.deletes(),

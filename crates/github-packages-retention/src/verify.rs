@@ -180,7 +180,8 @@ pub(crate) async fn verify(
     Ok(verdicts)
 }
 
-fn same_tags(a: &[String], b: &[String]) -> bool {
+/// Whether two lists hold the same tags, in any order.
+pub(crate) fn same_tags(a: &[String], b: &[String]) -> bool {
     let mut a: Vec<&String> = a.iter().collect();
     let mut b: Vec<&String> = b.iter().collect();
     a.sort_unstable();

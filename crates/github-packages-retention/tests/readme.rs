@@ -75,6 +75,11 @@ fn every_reason() -> Vec<Reason> {
             age_days: 1,
         },
         Reason::DeleteDigest,
+        Reason::Untag {
+            tags: vec![],
+            pattern: text(),
+            age_days: 1,
+        },
         Reason::Ghost { platforms: 2 },
         Reason::Partial {
             missing: 1,
@@ -110,6 +115,7 @@ fn every_reason() -> Vec<Reason> {
             | Reason::Untagged { .. }
             | Reason::DeleteTags { .. }
             | Reason::DeleteDigest
+            | Reason::Untag { .. }
             | Reason::Ghost { .. }
             | Reason::Partial { .. }
             | Reason::Orphan { .. }

@@ -13,13 +13,18 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use github_packages::{Owner, PackageType, VersionId};
-use github_packages_retention::{Action, PackagePlan, Reason, Registry, VersionPlan};
+use github_packages_fake::{PackageSeed, VersionSeed};
+use github_packages_retention::{
+    Action, Age, Outcome, PackagePlan, Pattern, Policy, Reason, Registry, Retention, VersionPlan,
+};
 use oci_client::secrets::RegistryAuth;
 use serde_json::{Value, json};
 
 mod support {
+    pub mod on_fake;
     pub mod pusher;
 }
+use support::on_fake::{client, days_ago, fake_with};
 use support::pusher::{Pusher, REPOSITORY, digest};
 
 const BINARY: &str = "/usr/bin/docker-registry";
@@ -300,4 +305,59 @@ async fn a_real_registry_shows_what_goes_with_a_deleted_index() {
     );
     assert_eq!(plan.deletions().count(), 4);
     assert!(plan.children_of(gone).count() == 2 && pushed.index["digest"] == gone.as_str());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_real_registry_takes_the_placeholder_that_moves_a_tag_off() {
+    let Some(running) = start_registry() else {
+        return;
+    };
+    let pusher = Pusher::new(&running.address, &RegistryAuth::Anonymous).await;
+    let image = pusher.image("amd64", None).await;
+    let image = name(&pusher.manifest(&image, Some("v1")).await);
+    pusher
+        .manifest(&pusher.tagged("v1").await.0, Some("pr-7"))
+        .await;
+    // GitHub's side of the same image, from the fake.
+    let fake = fake_with([PackageSeed::new("acme", "container", "app").version(
+        VersionSeed::new(&image)
+            .tags(["v1", "pr-7"])
+            .created(days_ago(60)),
+    )])
+    .await;
+    let registry = Registry::new(&format!("http://{}", running.address), None).unwrap();
+    let retention = Retention::new(client(&fake)).registry(registry);
+    let mut policy = Policy::new(PackageType::Container);
+    policy.delete_tags = vec![Pattern::new("pr-*")];
+    policy.delete_tags_older_than = Some(Age::days(1));
+    policy.delete_tags_untag = true;
+    let plan = retention.plan(Owner::org("acme"), &policy).await.unwrap();
+    assert_eq!(plan.packages[0].blocked, None, "{plan:#?}");
+    assert_eq!(plan.counts().untag, 1);
+
+    let done = retention
+        .execute(&plan, Default::default(), |_, _| {})
+        .await
+        .unwrap();
+    // The registry took the placeholder under pr-7; v1 still names the
+    // image. (The fake's GitHub does not know of this registry's pushes,
+    // so the placeholder version cannot be found to delete: that half is
+    // the fake's test, `untagging.rs`.)
+    let (placeholder, _) = pusher.tagged("pr-7").await;
+    assert_eq!(placeholder["manifests"], json!([]), "{placeholder}");
+    assert_eq!(
+        placeholder["annotations"]["dev.github-packages-retention.untagged"],
+        format!("pr-7 on {image}")
+    );
+    assert_eq!(pusher.tagged("v1").await.1, image);
+    let outcome = &done.packages[0].versions[0];
+    assert_eq!(outcome.outcome, Outcome::Failed);
+    assert!(
+        outcome
+            .detail
+            .as_deref()
+            .unwrap()
+            .ends_with("that GitHub does not list, so it stays"),
+        "{outcome}"
+    );
 }

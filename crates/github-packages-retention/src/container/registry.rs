@@ -54,6 +54,24 @@ enum Credential {
     Anonymous,
 }
 
+/// What a request does to a repository, as a sign-in scope names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Access {
+    /// Reads.
+    Pull,
+    /// Writes (a manifest PUT), and reads.
+    Push,
+}
+
+impl Access {
+    fn actions(self) -> &'static str {
+        match self {
+            Self::Pull => "pull",
+            Self::Push => "pull,push",
+        }
+    }
+}
+
 /// A container registry, and how to sign in to it.
 ///
 /// ```no_run
@@ -79,7 +97,7 @@ pub struct Registry {
     token: Option<String>,
     /// How the registry asks for sign-ins, once probed.
     challenge: Mutex<Option<Challenge>>,
-    /// What the sign-in gave, per repository (`owner/name`).
+    /// What the sign-in gave, per scope (`repository:owner/name:pull`).
     signed_in: Mutex<HashMap<String, Credential>>,
     /// Held while signing in, so that requests made at once share one
     /// sign-in.
@@ -238,16 +256,57 @@ impl Registry {
     /// The manifest `digest` of the image at `path` (`acme/team/app`), or
     /// why it could not be read.
     pub(crate) async fn manifest(&self, path: &str, digest: &str) -> Result<Manifest, String> {
-        let Some(hex) = digest.strip_prefix("sha256:") else {
-            return Err(format!("{} is not a sha256 digest", self.shown(digest)));
-        };
-        let url = format!("{}/v2/{path}/manifests/{digest}", self.url);
-        let bytes = self.get(path, &url, MAX_MANIFEST).await?.1;
-        if format!("{:x}", Sha256::digest(&bytes)) != hex {
-            return Err("the registry's answer does not match its digest".to_owned());
-        }
+        let bytes = self.raw_manifest(path, digest).await?.1;
         manifest::parse(&bytes)
             .map_err(|e| format!("manifest {digest} cannot be read: {}", self.shown(&e)))
+    }
+
+    /// The media type and bytes of the manifest `reference` (a digest or
+    /// a tag) of the image at `path`, and its digest: the one asked for,
+    /// which the bytes must hash to, or for a tag the one they hash to.
+    pub(crate) async fn raw_manifest(
+        &self,
+        path: &str,
+        reference: &str,
+    ) -> Result<(String, Vec<u8>, String), String> {
+        let url = format!("{}/v2/{path}/manifests/{reference}", self.url);
+        let (headers, bytes) = self
+            .send(path, Access::Pull, MAX_MANIFEST, |http| {
+                http.get(&url).header(header::ACCEPT, ACCEPTED.join(", "))
+            })
+            .await?;
+        let digest = format!("sha256:{:x}", Sha256::digest(&bytes));
+        if reference.contains(':') && reference != digest {
+            if !reference.starts_with("sha256:") {
+                return Err(format!("{} is not a sha256 digest", self.shown(reference)));
+            }
+            return Err("the registry's answer does not match its digest".to_owned());
+        }
+        let media_type = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or_default().trim().to_owned())
+            .unwrap_or_default();
+        Ok((media_type, bytes, digest))
+    }
+
+    /// Pushes `bytes`, a manifest of `media_type`, to the image at `path`
+    /// under `tag`, signing in for pushing.
+    pub(crate) async fn put_manifest(
+        &self,
+        path: &str,
+        tag: &str,
+        media_type: &str,
+        bytes: &[u8],
+    ) -> Result<(), String> {
+        let url = format!("{}/v2/{path}/manifests/{tag}", self.url);
+        self.send(path, Access::Push, MAX_SMALL_BODY, |http| {
+            http.put(&url)
+                .header(header::CONTENT_TYPE, media_type)
+                .body(bytes.to_vec())
+        })
+        .await
+        .map(drop)
     }
 
     /// Every tag of the image at `path`, page by page (the distribution
@@ -260,7 +319,9 @@ impl Registry {
         let mut tags = Vec::new();
         let mut url = format!("{}/v2/{path}/tags/list?n={TAGS_PER_PAGE}", self.url);
         for _ in 0..MAX_TAG_PAGES {
-            let (headers, bytes) = self.get(path, &url, MAX_MANIFEST).await?;
+            let (headers, bytes) = self
+                .send(path, Access::Pull, MAX_MANIFEST, |http| http.get(&url))
+                .await?;
             let page: TagList = serde_json::from_slice(&bytes).map_err(|e| {
                 format!(
                     "the registry's tag list cannot be read: {}",
@@ -278,23 +339,24 @@ impl Registry {
         ))
     }
 
-    /// The headers and bytes (at most `max` of them) of a GET of `url`
-    /// about the image at `path`, signing in first if need be, and again
-    /// if the registry no longer takes the sign-in.
-    async fn get(
+    /// The headers and bytes (at most `max` of them) of the answer to the
+    /// request `build` makes about the image at `path`, signing in for
+    /// `access` first if need be, and again if the registry no longer
+    /// takes the sign-in.
+    async fn send(
         &self,
         path: &str,
-        url: &str,
+        access: Access,
         max: usize,
+        build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
     ) -> Result<(header::HeaderMap, Vec<u8>), String> {
         let read = async {
             let mut challenge = None;
             for fresh in [false, true] {
-                let credential = self.credential(path, challenge.take(), fresh).await?;
-                let request = self
-                    .http
-                    .get(url)
-                    .header(header::ACCEPT, ACCEPTED.join(", "));
+                let credential = self
+                    .credential(path, access, challenge.take(), fresh)
+                    .await?;
+                let request = build(&self.http);
                 let request = match (&credential, &self.token) {
                     (Credential::Bearer(token), _) => request.bearer_auth(token),
                     (Credential::Basic, Some(token)) => request.basic_auth(USER, Some(token)),
@@ -329,14 +391,16 @@ impl Registry {
     async fn credential(
         &self,
         path: &str,
+        access: Access,
         challenge: Option<Challenge>,
         fresh: bool,
     ) -> Result<Credential, String> {
+        let scope = format!("repository:{path}:{}", access.actions());
         let cached = || {
             self.signed_in
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .get(path)
+                .get(&scope)
                 .cloned()
         };
         if !fresh && let Some(credential) = cached() {
@@ -355,13 +419,13 @@ impl Registry {
             Challenge::Basic if self.token.is_some() => Credential::Basic,
             Challenge::Basic => Credential::Anonymous,
             Challenge::Bearer { realm, service } => {
-                Credential::Bearer(self.exchange(&realm, service.as_deref(), path).await?)
+                Credential::Bearer(self.exchange(&realm, service.as_deref(), &scope).await?)
             }
         };
         self.signed_in
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(path.to_owned(), credential.clone());
+            .insert(scope, credential.clone());
         Ok(credential)
     }
 
@@ -394,14 +458,14 @@ impl Registry {
         Ok(challenge)
     }
 
-    /// The registry token for pulling `path`, from the sign-in endpoint
-    /// `realm`; the GitHub token goes there only if the endpoint is
-    /// trusted.
+    /// The registry token for `scope` (`repository:acme/app:pull`), from
+    /// the sign-in endpoint `realm`; the GitHub token goes there only if
+    /// the endpoint is trusted.
     async fn exchange(
         &self,
         realm: &str,
         service: Option<&str>,
-        path: &str,
+        scope: &str,
     ) -> Result<String, String> {
         let mut url = Url::parse(realm).map_err(|_| {
             format!(
@@ -433,7 +497,7 @@ impl Registry {
         }
         url.query_pairs_mut()
             .extend_pairs(service.map(|s| ("service", s)))
-            .append_pair("scope", &format!("repository:{path}:pull"));
+            .append_pair("scope", scope);
         let mut request = self.http.get(url);
         if let Some(token) = &self.token {
             request = request.basic_auth(USER, Some(token));

@@ -35,14 +35,20 @@ pub async fn fake_with(packages: impl IntoIterator<Item = PackageSeed>) -> Fake 
     Fake::start(seed).await.unwrap()
 }
 
-pub fn retention(fake: &Fake) -> Retention {
-    let client = Client::builder()
+/// A client of the fake, as `alice`.
+pub fn client(fake: &Fake) -> Client {
+    Client::builder()
         .token(TOKEN)
         .base_url(fake.url())
         .retry(RetryPolicy::none())
         .throttle(Throttle::off())
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+/// Retention through the fake's API and registry.
+pub fn retention(fake: &Fake) -> Retention {
+    let client = client(fake);
     let registry = Registry::for_api(fake.url(), Some(TOKEN.to_owned()))
         .expect("a local API has a local registry")
         .unwrap();

@@ -1,6 +1,9 @@
 //! Pushing images with oci-client, for the tests that need a registry
 //! with content: a real one (`real_registry.rs`) or the fake
-//! (`pushed_to_fake.rs`).
+//! (`pushed_to_fake.rs`). Each uses some of it, so the rest is dead code
+//! there.
+
+#![allow(dead_code)]
 
 use github_packages::reqwest::header::HeaderValue;
 use oci_client::client::{ClientConfig, ClientProtocol};
@@ -78,6 +81,25 @@ impl Pusher {
             .await
             .expect("the manifest is pushed");
         json!({"mediaType": media_type, "digest": digest, "size": bytes.len()})
+    }
+
+    /// What `tag` names now: the manifest, as JSON, and its digest.
+    pub async fn tagged(&self, tag: &str) -> (Value, String) {
+        let reference =
+            Reference::with_tag(self.host.clone(), REPOSITORY.to_owned(), tag.to_owned());
+        let (bytes, digest) = self
+            .client
+            .pull_manifest_raw(
+                &reference,
+                &RegistryAuth::Anonymous,
+                &[
+                    "application/vnd.oci.image.index.v1+json",
+                    "application/vnd.oci.image.manifest.v1+json",
+                ],
+            )
+            .await
+            .expect("the tag is there");
+        (serde_json::from_slice(&bytes).unwrap(), digest)
     }
 
     /// An image manifest with its own config and one layer.
