@@ -1,7 +1,10 @@
-//! The manifest walk against a real registry: Debian's `docker-registry`
-//! (the CNCF distribution registry), started on loopback by the test, with
-//! a multi-arch index, its children, a cosign-style signature and an OCI
-//! 1.1 referrer pushed to it.
+//! The registry side of retention against a real registry: Debian's
+//! `docker-registry` (the CNCF distribution registry), started on loopback
+//! by the test, with multi-arch indexes (one nested), their children,
+//! cosign-style signatures and OCI 1.1 referrers pushed to it: what a kept
+//! index needs, what goes with a deleted one, partial and orphaned images,
+//! and the placeholder push that moves a tag off an image. Where GitHub's
+//! side is needed, the fake lists versions named by the pushed digests.
 //!
 //! `.ci/run` installs the package and the test must run there (`CI=true`);
 //! elsewhere, without the package, it says it was skipped and why.
@@ -360,4 +363,138 @@ async fn a_real_registry_takes_the_placeholder_that_moves_a_tag_off() {
             .ends_with("that GitHub does not list, so it stays"),
         "{outcome}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_real_registry_shows_nested_partial_and_orphaned_images() {
+    let Some(running) = start_registry() else {
+        return;
+    };
+    let pusher = Pusher::new(&running.address, &RegistryAuth::Anonymous).await;
+    let platform = |descriptor: Value, architecture: &str| {
+        let mut entry = descriptor;
+        entry["platform"] = json!({"os": "linux", "architecture": architecture});
+        entry
+    };
+    let index = |entries: Vec<Value>| {
+        json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.index.v1+json",
+            "manifests": entries,
+        })
+    };
+    let amd64 = pusher
+        .manifest(&pusher.image("amd64", None).await, None)
+        .await;
+    let arm64 = pusher
+        .manifest(&pusher.image("arm64", None).await, None)
+        .await;
+    let unlisted = pusher
+        .manifest(&pusher.image("riscv64", None).await, None)
+        .await;
+    let kept = pusher
+        .manifest(&pusher.image("kept", None).await, Some("v1"))
+        .await;
+    // pr-1: an index of an index of two platforms, signed.
+    let inner = pusher
+        .manifest(
+            &index(vec![
+                platform(amd64.clone(), "amd64"),
+                platform(arm64.clone(), "arm64"),
+            ]),
+            None,
+        )
+        .await;
+    let outer = pusher
+        .manifest(&index(vec![inner.clone()]), Some("pr-1"))
+        .await;
+    let outer_sig = format!("{}.sig", name(&outer).replace(':', "-"));
+    let signature = pusher
+        .manifest(&pusher.image("signature", None).await, Some(&outer_sig))
+        .await;
+    // v2: an index one of whose platforms GitHub does not list.
+    let partial = pusher
+        .manifest(
+            &index(vec![
+                platform(amd64.clone(), "amd64"),
+                platform(unlisted.clone(), "riscv64"),
+            ]),
+            Some("v2"),
+        )
+        .await;
+    // A signature of an image GitHub does not list.
+    let orphan_tag = format!("{}.sig", name(&unlisted).replace(':', "-"));
+    let orphan = pusher
+        .manifest(&pusher.image("orphan", None).await, Some(&orphan_tag))
+        .await;
+
+    // GitHub's side: every manifest but `unlisted`, with the same tags.
+    let listed: [(&Value, &[&str], i64); 8] = [
+        (&amd64, &[], 50),
+        (&arm64, &[], 50),
+        (&kept, &["v1"], 49),
+        (&inner, &[], 48),
+        (&outer, &["pr-1"], 47),
+        (&signature, &[&outer_sig], 46),
+        (&partial, &["v2"], 45),
+        (&orphan, &[&orphan_tag], 44),
+    ];
+    let mut package = PackageSeed::new("acme", "container", "app");
+    for (descriptor, tags, age) in listed {
+        package = package.version(
+            VersionSeed::new(name(descriptor))
+                .tags(tags.iter().copied())
+                .created(days_ago(age)),
+        );
+    }
+    let fake = fake_with([package]).await;
+    let registry = Registry::new(&format!("http://{}", running.address), None).unwrap();
+    let retention = Retention::new(client(&fake)).registry(registry);
+    let mut policy = Policy::new(PackageType::Container);
+    policy.keep_tags = vec![Pattern::new("v1")];
+    policy.delete_tags = vec![Pattern::new("pr-*")];
+    policy.delete_tags_older_than = Some(Age::days(1));
+    policy.delete_partial_images = true;
+    policy.delete_orphans = true;
+    let plan = retention.plan(Owner::org("acme"), &policy).await.unwrap();
+    let app = &plan.packages[0];
+    assert_eq!(app.blocked, None, "{app:#?}");
+    let reason = |descriptor: &Value| {
+        &app.versions
+            .iter()
+            .find(|v| v.name == name(descriptor))
+            .unwrap()
+            .reason
+    };
+    assert!(matches!(reason(&outer), Reason::DeleteTags { .. }));
+    for part in [&inner, &arm64, &signature] {
+        assert!(
+            matches!(reason(part), Reason::WithImage { image, .. } if *image == name(&outer)),
+            "{:?}",
+            reason(part)
+        );
+    }
+    // amd64 is a part of both deleted images, and goes with the first
+    // found.
+    assert!(
+        matches!(reason(&amd64), Reason::WithImage { image, .. }
+            if [name(&outer), name(&partial)].contains(image)),
+        "{:?}",
+        reason(&amd64)
+    );
+    assert_eq!(
+        *reason(&partial),
+        Reason::Partial {
+            missing: 1,
+            platforms: 2
+        }
+    );
+    assert_eq!(
+        *reason(&orphan),
+        Reason::Orphan {
+            of: name(&unlisted)
+        }
+    );
+    assert!(matches!(reason(&kept), Reason::KeepTag { .. }));
+    assert_eq!(app.counts().delete, 7);
 }
