@@ -1,6 +1,7 @@
 //! `ghpkg`: list, plan, prune, delete and restore GitHub packages from the
 //! command line. Destructive commands are dry runs unless `--execute`.
 
+mod actions;
 mod demo;
 mod output;
 mod policy_args;
@@ -178,7 +179,14 @@ impl From<String> for Failure {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     let out = Out::new(cli.json);
-    match run(cli, &out).await {
+    if let Some(actions) = &out.actions {
+        actions.stop_commands();
+    }
+    let result = run(cli, &out).await;
+    if let Some(actions) = &out.actions {
+        actions.resume_commands();
+    }
+    match result {
         Ok(code) => code,
         Err(Failure::Usage(message)) => {
             eprintln!("error: {}", output::line(&message));
@@ -250,6 +258,9 @@ async fn run(cli: Cli, out: &Out) -> Result<ExitCode, Failure> {
             let retention = retention(&endpoints)?;
             let plan = make_plan(&retention, args.owner, &policy).await?;
             out.plan(&plan);
+            if let Some(actions) = &out.actions {
+                actions.report_plan("plan", &plan, None);
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Prune {
@@ -285,6 +296,9 @@ async fn run(cli: Cli, out: &Out) -> Result<ExitCode, Failure> {
                 .await
                 .map_err(|e| e.to_string())?;
             out.checks(&checks);
+            if let Some(actions) = &out.actions {
+                actions.report_checks(&checks);
+            }
             Ok(exit_code(checks.iter().all(PackageCheck::is_sound)))
         }
         Command::Delete { versions, execute } => {
@@ -356,6 +370,9 @@ pub(crate) async fn prune(
     let Some(options) = execute else {
         out.plan(plan);
         out.note(DRY_RUN);
+        if let Some(actions) = &out.actions {
+            actions.report_plan("prune", plan, None);
+        }
         return Ok(ExitCode::SUCCESS);
     };
     if !out.json {
@@ -374,6 +391,9 @@ pub(crate) async fn prune(
         .map_err(|e| e.to_string())?;
     bar.finish_and_clear();
     out.execution(plan, &execution);
+    if let Some(actions) = &out.actions {
+        actions.report_plan("prune --execute", plan, Some(&execution));
+    }
     Ok(exit_code(execution.is_success()))
 }
 

@@ -18,12 +18,16 @@ use github_packages_retention::{Action, Execution, Outcome, PackageCheck, Plan, 
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::actions::Actions;
+
 /// The most bytes of one table cell or name in a line.
 const MAX_CELL: usize = 200;
 
 /// Where output goes, and in which form.
 pub(crate) struct Out {
     pub(crate) json: bool,
+    /// GitHub Actions' summary, outputs and annotations, when run there.
+    pub(crate) actions: Option<Actions>,
 }
 
 pub(crate) fn exit_code(success: bool) -> ExitCode {
@@ -127,7 +131,10 @@ fn escape_json(text: &str) -> String {
 
 impl Out {
     pub(crate) fn new(json: bool) -> Self {
-        Self { json }
+        Self {
+            json,
+            actions: Actions::from_env(json),
+        }
     }
 
     /// A remark for people, on standard error; none in JSON mode.
@@ -208,6 +215,9 @@ impl Out {
             return print_json(plan);
         }
         for package in &plan.packages {
+            if let Some(actions) = &self.actions {
+                actions.group(&format!("{} {}", package.package_type, package.name));
+            }
             let counts = package.counts();
             let untag = match counts.untag {
                 0 => String::new(),
@@ -242,6 +252,9 @@ impl Out {
             }
             table.print("  ");
             println!();
+            if let Some(actions) = &self.actions {
+                actions.end_group();
+            }
         }
         let counts = plan.counts();
         println!(

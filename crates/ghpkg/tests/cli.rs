@@ -1,87 +1,15 @@
-//! The `ghpkg` binary against the fake GitHub, run as a user runs it: with
-//! `GITHUB_API_URL` and `GITHUB_TOKEN` in its environment (set for the
-//! child process only).
+//! The `ghpkg` binary against the fake GitHub, run as a user runs it
+//! (`support/run.rs`).
 
 use std::process::Output;
 
-use chrono::{Duration, Utc};
-use github_packages_fake::{Fake, ImageSeed, LimitsSeed, PackageSeed, Seed, TokenSeed};
-use serde_json::{Value, json};
+use github_packages_fake::{Fake, ImageSeed, PackageSeed};
+use serde_json::json;
 
-const TOKEN: &str = "ghp_cli_alice";
-
-fn days_ago(days: i64) -> chrono::DateTime<Utc> {
-    Utc::now() - Duration::days(days)
+mod support {
+    pub mod run;
 }
-
-fn seed() -> Seed {
-    Seed::new()
-        .org("acme", ["alice"])
-        .user("alice")
-        .token(TokenSeed::all_scopes(TOKEN, "alice"))
-        .limits(LimitsSeed::off())
-        .package(
-            PackageSeed::new("acme", "container", "app")
-                .image(
-                    ImageSeed::new(["v1.0.0"])
-                        .platforms(["linux/amd64", "linux/arm64"])
-                        .signed()
-                        .created(days_ago(60)),
-                )
-                .image(ImageSeed::untagged().created(days_ago(50)))
-                .image(ImageSeed::new(["pr-1"]).created(days_ago(40))),
-        )
-        .package(PackageSeed::new("acme", "npm", "lib").versions(3))
-}
-
-/// Runs `ghpkg args…` against `fake` (or against nothing, with no
-/// environment, when `fake` is `None`).
-async fn ghpkg(fake: Option<&Fake>, args: &[&str]) -> Output {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ghpkg"));
-    command
-        .args(args)
-        .env_remove("GITHUB_TOKEN")
-        .env_remove("GITHUB_API_URL");
-    if let Some(fake) = fake {
-        command
-            .env("GITHUB_API_URL", fake.url())
-            .env("GITHUB_TOKEN", TOKEN);
-    }
-    tokio::task::spawn_blocking(move || command.output().expect("ghpkg runs"))
-        .await
-        .unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn json(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(output), stderr(output)))
-}
-
-fn deletes(fake: &Fake) -> usize {
-    fake.requests()
-        .iter()
-        .filter(|r| r.method == "DELETE")
-        .count()
-}
-
-const PRUNE: [&str; 8] = [
-    "prune",
-    "org:acme",
-    "--type",
-    "container",
-    "--keep-tag",
-    "v*",
-    "--delete-untagged-older-than",
-    "30d",
-];
+use support::run::*;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_demo_needs_no_token_and_shows_what_it_protects() {

@@ -113,6 +113,19 @@ pub enum Outcome {
     Untagged,
 }
 
+impl Outcome {
+    /// Every outcome, in the order reports list them.
+    pub const ALL: [Self; 7] = [
+        Self::Deleted,
+        Self::AlreadyGone,
+        Self::Changed,
+        Self::Refused,
+        Self::Failed,
+        Self::NotAttempted,
+        Self::Untagged,
+    ];
+}
+
 impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -257,21 +270,13 @@ impl Execution {
     /// refused 1, failed 0, not attempted 0`, and `, untagged 3` when the
     /// plan untags.
     pub fn summary(&self) -> String {
-        let mut summary = [
-            Outcome::Deleted,
-            Outcome::AlreadyGone,
-            Outcome::Changed,
-            Outcome::Refused,
-            Outcome::Failed,
-            Outcome::NotAttempted,
-        ]
-        .map(|outcome| format!("{outcome} {}", self.count(outcome)))
-        .join(", ");
-        let untagged = self.count(Outcome::Untagged);
-        if untagged > 0 {
-            summary.push_str(&format!(", untagged {untagged}"));
-        }
-        summary
+        Outcome::ALL
+            .iter()
+            .map(|&outcome| (outcome, self.count(outcome)))
+            .filter(|&(outcome, count)| outcome != Outcome::Untagged || count > 0)
+            .map(|(outcome, count)| format!("{outcome} {count}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
