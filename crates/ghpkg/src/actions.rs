@@ -14,7 +14,7 @@
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use github_packages::text::{MAX_SHOWN, inert};
 use github_packages_retention::{Execution, Outcome, PackageCheck, Plan};
@@ -112,17 +112,28 @@ impl Actions {
 
     /// The job summary and outputs of a plan, carried out or not, and an
     /// annotation for each package left alone and each failed deletion.
-    pub(crate) fn report_plan(&self, command: &str, plan: &Plan, execution: Option<&Execution>) {
+    pub(crate) fn report_plan(
+        &self,
+        command: &str,
+        plan: &Plan,
+        execution: Option<&Execution>,
+        journal: Option<&Path>,
+    ) {
         let counts = plan.counts();
         let blocked = plan.packages.iter().filter(|p| p.blocked.is_some()).count();
-        let mut outputs: Vec<(String, usize)> = [
+        let mut outputs: Vec<(String, String)> = [
             ("kept", counts.keep),
             ("planned_deletions", counts.delete),
             ("planned_untags", counts.untag),
             ("blocked", blocked),
         ]
-        .map(|(name, value)| (name.to_owned(), value))
+        .map(|(name, value)| (name.to_owned(), value.to_string()))
         .to_vec();
+        if let Some(journal) = journal {
+            // A path is one line only if it has no line break.
+            let path = journal.display().to_string().replace(['\r', '\n'], " ");
+            outputs.push(("journal".to_owned(), path));
+        }
         let heading = match execution {
             Some(_) => format!("## ghpkg {command}"),
             None => format!("## ghpkg {command} (dry run: nothing was deleted)"),
@@ -171,7 +182,7 @@ impl Actions {
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_owned))
                     .unwrap_or_default();
-                outputs.push((name, execution.count(outcome)));
+                outputs.push((name, execution.count(outcome).to_string()));
             }
             let failures: Vec<String> = execution
                 .packages
@@ -231,8 +242,8 @@ impl Actions {
         let unchecked = checks.iter().filter(|c| c.blocked.is_some()).count();
         self.write_summary(&summary);
         self.write_outputs(&[
-            ("broken".to_owned(), broken),
-            ("unchecked".to_owned(), unchecked),
+            ("broken".to_owned(), broken.to_string()),
+            ("unchecked".to_owned(), unchecked.to_string()),
         ]);
     }
 
@@ -242,7 +253,7 @@ impl Actions {
         }
     }
 
-    fn write_outputs(&self, outputs: &[(String, usize)]) {
+    fn write_outputs(&self, outputs: &[(String, String)]) {
         if let Some(path) = &self.output {
             let text: String = outputs
                 .iter()

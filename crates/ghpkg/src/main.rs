@@ -5,16 +5,18 @@ mod actions;
 mod demo;
 mod output;
 mod policy_args;
+mod undo;
 
 use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use futures::TryStreamExt;
 use github_packages::{Client, ClientBuilder, Owner, PackageType, VersionId, VersionState};
 use github_packages_retention::{
-    Age, DEFAULT_MAX_PLAN_AGE, ExecuteOptions, Outcome, PackageCheck, Pattern, Plan, Policy,
-    Retention,
+    Age, DEFAULT_MAX_PLAN_AGE, ExecuteOptions, Journal, Outcome, PackageCheck, Pattern, Plan,
+    Policy, Retention,
 };
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -31,7 +33,8 @@ Examples:
         --delete-untagged-older-than 30d          the same from flags; add --execute to delete
   ghpkg check org:acme --package 'team/*'         images that do not pull completely, and orphans
   ghpkg delete me npm my-lib 123 456 --execute    delete two versions
-  ghpkg restore me npm my-lib 123                 restore one
+  ghpkg restore me npm my-lib 123 --execute       restore one (by id or name)
+  ghpkg restore --journal ghpkg-journal-….jsonl   what a run deleted; add --execute to restore
 
 Owners are org:NAME, user:NAME or me. GITHUB_TOKEN and GITHUB_API_URL are
 read from the environment, as GitHub Actions sets them. Exit status: 0 when
@@ -41,7 +44,7 @@ or was not attempted, 2 on a usage error (a flag, a policy file, a missing
 token).";
 
 /// Said after a dry run.
-const DRY_RUN: &str = "dry run: nothing was deleted; add --execute to delete";
+pub(crate) const DRY_RUN: &str = "dry run: nothing was deleted; add --execute to delete";
 
 /// Clean up GitHub Packages: list, plan, prune, check, delete, restore.
 #[derive(Parser)]
@@ -104,6 +107,10 @@ enum Command {
         /// large organization takes time); 1h by default.
         #[arg(long, value_name = "AGE")]
         max_plan_age: Option<Age>,
+        /// Record what the run does here (JSON lines, for `restore
+        /// --journal`); ghpkg-journal-TIME.jsonl here by default.
+        #[arg(long, value_name = "FILE", requires = "execute")]
+        journal: Option<PathBuf>,
     },
     /// Report container images that do not pull completely (an index
     /// whose platform manifests GitHub does not all list) and signatures,
@@ -124,12 +131,14 @@ enum Command {
         /// Delete; without it this only shows the requests it would send.
         #[arg(long)]
         execute: bool,
+        /// Record what the run does here (JSON lines, for `restore
+        /// --journal`); ghpkg-journal-TIME.jsonl here by default.
+        #[arg(long, value_name = "FILE", requires = "execute")]
+        journal: Option<PathBuf>,
     },
-    /// Restore deleted versions by id (within GitHub's 30 days).
-    Restore {
-        #[command(flatten)]
-        versions: VersionArgs,
-    },
+    /// Restore deleted versions (within GitHub's 30 days), by id or name,
+    /// or what a run's journal says it deleted; a dry run unless --execute.
+    Restore(RestoreArgs),
     /// Plan a typical policy against a built-in fake GitHub with multi-arch
     /// images, signatures and hundreds of versions; needs no token.
     Demo {
@@ -145,6 +154,29 @@ struct PlanArgs {
     owner: Owner,
     #[command(flatten)]
     policy: PolicyArgs,
+}
+
+#[derive(Args)]
+struct RestoreArgs {
+    /// org:NAME, user:NAME or me.
+    #[arg(required_unless_present = "journal")]
+    owner: Option<Owner>,
+    /// container, npm, maven, rubygems, docker or nuget.
+    #[arg(required_unless_present = "journal")]
+    package_type: Option<PackageType>,
+    /// The package's name, e.g. team/app.
+    #[arg(required_unless_present = "journal")]
+    name: Option<String>,
+    /// Version ids, or names of deleted versions (a digest, 1.2.3).
+    #[arg(required_unless_present = "journal")]
+    versions: Vec<String>,
+    /// Restore what the run that wrote this journal deleted, what an
+    /// index lists before the index.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["owner", "package_type", "name", "versions"])]
+    journal: Option<PathBuf>,
+    /// Restore; without it this only shows the requests it would send.
+    #[arg(long)]
+    execute: bool,
 }
 
 #[derive(Args)]
@@ -259,7 +291,7 @@ async fn run(cli: Cli, out: &Out) -> Result<ExitCode, Failure> {
             let plan = make_plan(&retention, args.owner, &policy).await?;
             out.plan(&plan);
             if let Some(actions) = &out.actions {
-                actions.report_plan("plan", &plan, None);
+                actions.report_plan("plan", &plan, None, None);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -268,6 +300,7 @@ async fn run(cli: Cli, out: &Out) -> Result<ExitCode, Failure> {
             execute,
             stop_on_failure,
             max_plan_age,
+            journal,
         } => {
             let policy = plan.policy.policy().map_err(Failure::Usage)?;
             let retention = retention(&endpoints)?;
@@ -276,11 +309,15 @@ async fn run(cli: Cli, out: &Out) -> Result<ExitCode, Failure> {
             }
             let owner = plan.owner;
             let plan = make_plan(&retention, owner, &policy).await?;
-            let options = ExecuteOptions {
+            let mut options = ExecuteOptions {
                 stop_on_failure,
                 stop: Some(Box::pin(ctrl_c())),
                 max_plan_age: max_plan_age.map_or(DEFAULT_MAX_PLAN_AGE, Age::duration),
+                journal: None,
             };
+            if execute {
+                options.journal = Some(undo::open(journal)?);
+            }
             prune(&retention, &plan, out, execute.then_some(options)).await
         }
         Command::Check { owner, packages } => {
@@ -301,17 +338,37 @@ async fn run(cli: Cli, out: &Out) -> Result<ExitCode, Failure> {
             }
             Ok(exit_code(checks.iter().all(PackageCheck::is_sound)))
         }
-        Command::Delete { versions, execute } => {
+        Command::Delete {
+            versions,
+            execute,
+            journal,
+        } => {
             let client = client(&endpoints)?;
-            if execute {
+            let journal = if execute {
                 need_token(&client)?;
-            }
-            bulk(&client, versions, out, Some(execute)).await
+                Some(undo::open(journal)?)
+            } else {
+                None
+            };
+            delete(&client, versions, out, journal).await
         }
-        Command::Restore { versions } => {
+        Command::Restore(args) => {
             let client = client(&endpoints)?;
-            need_token(&client)?;
-            bulk(&client, versions, out, None).await
+            let what = match (args.journal, args.owner, args.package_type, args.name) {
+                (Some(journal), ..) => undo::Restore::Journal(journal),
+                (None, Some(owner), Some(package_type), Some(name)) => undo::Restore::Versions {
+                    owner,
+                    package_type,
+                    name,
+                    versions: args.versions,
+                },
+                _ => {
+                    return Err(Failure::Usage(
+                        "restore needs OWNER TYPE NAME VERSION…, or --journal FILE".to_owned(),
+                    ));
+                }
+            };
+            undo::restore(&client, what, out, args.execute).await
         }
     }
 }
@@ -338,7 +395,7 @@ fn retention(endpoints: &Endpoints<'_>) -> Result<Retention, Failure> {
 
 /// Refuses, before anything is sent, a command that changes something
 /// when there is no token to do it with.
-fn need_token(client: &Client) -> Result<(), Failure> {
+pub(crate) fn need_token(client: &Client) -> Result<(), Failure> {
     if client.has_token() {
         Ok(())
     } else {
@@ -371,13 +428,14 @@ pub(crate) async fn prune(
         out.plan(plan);
         out.note(DRY_RUN);
         if let Some(actions) = &out.actions {
-            actions.report_plan("prune", plan, None);
+            actions.report_plan("prune", plan, None, None);
         }
         return Ok(ExitCode::SUCCESS);
     };
     if !out.json {
         out.plan(plan);
     }
+    let journal = options.journal.as_ref().map(|j| j.path().to_path_buf());
     let total = plan.counts().delete as u64;
     let bar = progress(total, out);
     let execution = retention
@@ -392,45 +450,65 @@ pub(crate) async fn prune(
     bar.finish_and_clear();
     out.execution(plan, &execution);
     if let Some(actions) = &out.actions {
-        actions.report_plan("prune --execute", plan, Some(&execution));
+        actions.report_plan(
+            "prune --execute",
+            plan,
+            Some(&execution),
+            journal.as_deref(),
+        );
     }
     Ok(exit_code(execution.is_success()))
 }
 
-/// Deletes (`Some(execute)`) or restores (`None`) versions by id.
-async fn bulk(
+/// Deletes versions by id (a dry run without a `journal`, which an
+/// executed run writes to as it goes).
+async fn delete(
     client: &Client,
     args: VersionArgs,
     out: &Out,
-    delete: Option<bool>,
+    journal: Option<Journal>,
 ) -> Result<ExitCode, Failure> {
     let package = client
         .packages(args.owner)
         .package(args.package_type, args.name);
     let total = args.ids.len() as u64;
-    let bulk = match delete {
-        Some(execute) => package.delete_versions(args.ids).dry_run(!execute),
-        None => package.restore_versions(args.ids),
-    };
     let bar = progress(total, out);
-    let report = bulk.stop_when(ctrl_c()).send_with(|_| bar.inc(1)).await;
+    let mut unrecorded = None;
+    let report = package
+        .delete_versions(args.ids)
+        .dry_run(journal.is_none())
+        .stop_when(ctrl_c())
+        .send_with(|item| {
+            bar.inc(1);
+            if let Some(journal) = &journal
+                && let Err(e) = journal.record(&undo::entry(&package, item))
+            {
+                unrecorded.get_or_insert(e);
+            }
+        })
+        .await;
     bar.finish_and_clear();
     out.bulk(&report);
     if report.planned() > 0 {
         out.note(DRY_RUN);
+    }
+    if let Some(error) = unrecorded {
+        return Err(Failure::Failed(format!(
+            "the journal could not be written ({error})"
+        )));
     }
     Ok(exit_code(report.is_success()))
 }
 
 /// Completes on Ctrl-C, which stops a run cleanly: requests in flight
 /// finish and are reported, the rest are not attempted.
-async fn ctrl_c() {
+pub(crate) async fn ctrl_c() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
 /// A progress bar on standard error, when it is a terminal and the output
 /// is for people.
-fn progress(total: u64, out: &Out) -> ProgressBar {
+pub(crate) fn progress(total: u64, out: &Out) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
     if out.json || !std::io::stderr().is_terminal() {
         bar.set_draw_target(ProgressDrawTarget::hidden());

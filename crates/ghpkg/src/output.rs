@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
 use github_packages::text::{MAX_SHOWN, inert, needs_escape};
-use github_packages::{BulkOutcome, BulkReport, Package, PackageVersion};
+use github_packages::{BulkOutcome, BulkReport, Package, PackageRef, PackageVersion};
 use github_packages_retention::{Action, Execution, Outcome, PackageCheck, Plan, short, short_tag};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -322,49 +322,85 @@ impl Out {
 
     pub(crate) fn bulk(&self, report: &BulkReport) {
         if self.json {
-            let rows: Vec<Value> = report
-                .items
+            return print_json(&bulk_rows(report));
+        }
+        print_bulk(report);
+    }
+
+    /// Restores, package by package.
+    pub(crate) fn restores(&self, reports: &[(PackageRef, BulkReport)]) {
+        if self.json {
+            let rows: Vec<Value> = reports
                 .iter()
-                .map(|item| {
-                    let id = item.target.version_id();
-                    match &item.outcome {
-                        BulkOutcome::Done => json!({"id": id, "outcome": "done"}),
-                        BulkOutcome::AlreadyGone => json!({"id": id, "outcome": "already_gone"}),
-                        BulkOutcome::NotAttempted => json!({"id": id, "outcome": "not_attempted"}),
-                        BulkOutcome::DryRun { method, url } => {
-                            json!({"id": id, "outcome": "dry_run", "method": method.as_str(), "url": url})
-                        }
-                        BulkOutcome::Refused(error) => {
-                            json!({"id": id, "outcome": "refused", "error": error.to_string()})
-                        }
-                        BulkOutcome::Failed(error) => {
-                            json!({"id": id, "outcome": "failed", "error": error.to_string()})
-                        }
-                    }
+                .flat_map(|(package, report)| {
+                    bulk_rows(report).into_iter().map(move |mut row| {
+                        row["owner"] = json!(package.owner().to_string());
+                        row["package_type"] = json!(package.package_type().to_string());
+                        row["package"] = json!(package.name());
+                        row
+                    })
                 })
                 .collect();
             return print_json(&rows);
         }
-        for item in &report.items {
-            let id = item
-                .target
-                .version_id()
-                .map_or_else(String::new, |id| id.to_string());
+        for (package, report) in reports {
+            println!(
+                "{} {} {}:",
+                package.owner(),
+                cell(&package.package_type().to_string()),
+                cell(package.name())
+            );
+            print_bulk(report);
+        }
+    }
+}
+
+/// A bulk report's items as JSON: `{id, outcome, …}`.
+fn bulk_rows(report: &BulkReport) -> Vec<Value> {
+    report
+        .items
+        .iter()
+        .map(|item| {
+            let id = item.target.version_id();
             match &item.outcome {
-                BulkOutcome::Done => println!("{id}: done"),
-                BulkOutcome::AlreadyGone => println!("{id}: already gone"),
-                BulkOutcome::NotAttempted => println!("{id}: not attempted"),
+                BulkOutcome::Done => json!({"id": id, "outcome": "done"}),
+                BulkOutcome::AlreadyGone => json!({"id": id, "outcome": "already_gone"}),
+                BulkOutcome::NotAttempted => json!({"id": id, "outcome": "not_attempted"}),
                 BulkOutcome::DryRun { method, url } => {
-                    println!("{id}: would send {method} {}", line(url));
+                    json!({"id": id, "outcome": "dry_run", "method": method.as_str(), "url": url})
                 }
                 BulkOutcome::Refused(error) => {
-                    println!("{id}: refused: {}", line(&error.to_string()))
+                    json!({"id": id, "outcome": "refused", "error": error.to_string()})
                 }
                 BulkOutcome::Failed(error) => {
-                    println!("{id}: failed: {}", line(&error.to_string()))
+                    json!({"id": id, "outcome": "failed", "error": error.to_string()})
                 }
             }
+        })
+        .collect()
+}
+
+/// A bulk report's items for people, and its summary line.
+fn print_bulk(report: &BulkReport) {
+    for item in &report.items {
+        let id = item
+            .target
+            .version_id()
+            .map_or_else(String::new, |id| id.to_string());
+        match &item.outcome {
+            BulkOutcome::Done => println!("{id}: done"),
+            BulkOutcome::AlreadyGone => println!("{id}: already gone"),
+            BulkOutcome::NotAttempted => println!("{id}: not attempted"),
+            BulkOutcome::DryRun { method, url } => {
+                println!("{id}: would send {method} {}", line(url));
+            }
+            BulkOutcome::Refused(error) => {
+                println!("{id}: refused: {}", line(&error.to_string()))
+            }
+            BulkOutcome::Failed(error) => {
+                println!("{id}: failed: {}", line(&error.to_string()))
+            }
         }
-        println!("{report}");
     }
+    println!("{report}");
 }

@@ -138,14 +138,27 @@ async fn delete_and_restore_by_id() {
     assert_eq!(json(&output)[0]["outcome"], "done");
     assert_eq!(fake.active_versions("acme", "npm", "lib").unwrap().len(), 2);
 
+    // Restoring is a dry run too, until told to execute.
     let output = ghpkg(Some(&fake), &["restore", "org:acme", "npm", "lib", &id]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("would send POST"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(fake.active_versions("acme", "npm", "lib").unwrap().len(), 2);
+    let output = ghpkg(
+        Some(&fake),
+        &["restore", "org:acme", "npm", "lib", &id, "--execute"],
+    )
+    .await;
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(fake.active_versions("acme", "npm", "lib").unwrap().len(), 3);
 
     // A version that is not there: the exit status says so.
     let output = ghpkg(
         Some(&fake),
-        &["restore", "org:acme", "npm", "lib", "999999"],
+        &["restore", "org:acme", "npm", "lib", "999999", "--execute"],
     )
     .await;
     assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));

@@ -14,6 +14,7 @@ use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
 use crate::container::order;
+use crate::journal::{Entry, Journal};
 use crate::plan::{PackagePlan, Plan, Reason, VersionPlan, short, shown};
 use crate::retention::Retention;
 use crate::untag;
@@ -35,6 +36,10 @@ pub struct ExecuteOptions {
     /// The oldest plan accepted ([`DEFAULT_MAX_PLAN_AGE`]); an older one
     /// is refused, to be planned again.
     pub max_plan_age: Duration,
+    /// Where each settled version is recorded as it is settled (what a
+    /// later restore reads). If it cannot be written, no deletion or untag
+    /// starts after that.
+    pub journal: Option<Journal>,
 }
 
 impl Default for ExecuteOptions {
@@ -43,6 +48,7 @@ impl Default for ExecuteOptions {
             stop_on_failure: false,
             stop: None,
             max_plan_age: DEFAULT_MAX_PLAN_AGE,
+            journal: None,
         }
     }
 }
@@ -53,6 +59,7 @@ impl fmt::Debug for ExecuteOptions {
             .field("stop_on_failure", &self.stop_on_failure)
             .field("stop", &self.stop.is_some())
             .field("max_plan_age", &self.max_plan_age)
+            .field("journal", &self.journal.as_ref().map(Journal::path))
             .finish()
     }
 }
@@ -345,6 +352,8 @@ impl Retention {
                     package,
                     outcome: &mut outcome,
                     progress: &mut progress,
+                    journal: options.journal.as_ref(),
+                    journal_failed: None,
                 };
                 halted = run
                     .execute(self, &stop, options.stop_on_failure, halted)
@@ -361,6 +370,10 @@ struct PackageRun<'a, P> {
     package: &'a PackagePlan,
     outcome: &'a mut PackageOutcome,
     progress: &'a mut P,
+    journal: Option<&'a Journal>,
+    /// Why the journal could not be written, once it could not: nothing
+    /// destructive starts after that.
+    journal_failed: Option<String>,
 }
 
 impl<P: FnMut(&PackagePlan, &VersionOutcome)> PackageRun<'_, P> {
@@ -371,6 +384,34 @@ impl<P: FnMut(&PackagePlan, &VersionOutcome)> PackageRun<'_, P> {
             outcome,
             detail,
         };
+        if let Some(journal) = self.journal {
+            let entry = Entry {
+                time: Utc::now(),
+                owner: self.package.owner.to_string(),
+                package_type: self.package.package_type.to_string(),
+                package: self.package.name.clone(),
+                id: version.id.get(),
+                name: Some(version.name.clone()),
+                tags: version.tags.clone(),
+                action: serde_json::to_value(version.action())
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                outcome: serde_json::to_value(outcome)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                detail: settled.detail.clone(),
+            };
+            if let Err(error) = journal.record(&entry) {
+                self.journal_failed.get_or_insert_with(|| {
+                    format!(
+                        "the journal {} could not be written ({error})",
+                        journal.path().display()
+                    )
+                });
+            }
+        }
         (self.progress)(self.package, &settled);
         self.outcome.versions.push(settled);
     }
@@ -398,8 +439,9 @@ impl<P: FnMut(&PackagePlan, &VersionOutcome)> PackageRun<'_, P> {
                 self.settle(version, Outcome::NotAttempted, Some(why));
                 continue;
             }
-            if halted || has_stopped(stop) {
-                self.settle(version, Outcome::NotAttempted, None);
+            if halted || has_stopped(stop) || self.journal_failed.is_some() {
+                let why = self.journal_failed.clone();
+                self.settle(version, Outcome::NotAttempted, why);
                 continue;
             }
             let Reason::Untag { tags, .. } = &version.reason else {
@@ -412,7 +454,7 @@ impl<P: FnMut(&PackagePlan, &VersionOutcome)> PackageRun<'_, P> {
             }
             self.settle(version, outcome, Some(detail));
         }
-        halted
+        halted || self.journal_failed.is_some()
     }
 
     /// Runs the package's deletion waves.
@@ -434,9 +476,10 @@ impl<P: FnMut(&PackagePlan, &VersionOutcome)> PackageRun<'_, P> {
         let mut changed: Vec<&VersionPlan> = Vec::new();
         let mut pending: Vec<&VersionPlan> = package.deletions().collect();
         while !pending.is_empty() {
-            if halted || has_stopped(stop) {
+            if halted || has_stopped(stop) || self.journal_failed.is_some() {
+                let why = self.journal_failed.clone();
                 for version in std::mem::take(&mut pending) {
-                    self.settle(version, Outcome::NotAttempted, None);
+                    self.settle(version, Outcome::NotAttempted, why.clone());
                 }
                 break;
             }

@@ -57,6 +57,7 @@ mod check;
 mod container;
 mod decide;
 mod execute;
+mod journal;
 mod listing;
 mod manifest;
 mod plan;
@@ -72,6 +73,7 @@ pub use execute::{
     DEFAULT_MAX_PLAN_AGE, ExecuteError, ExecuteOptions, Execution, Outcome, PackageOutcome,
     VersionOutcome,
 };
+pub use journal::{Entry, Journal};
 pub use plan::{Action, Counts, PackagePlan, Part, Plan, Reason, VersionPlan, short};
 pub use policy::{Age, AgeFrom, Digest, Pattern, Policy, PolicyError};
 pub use retention::Retention;

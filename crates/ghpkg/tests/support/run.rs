@@ -59,6 +59,9 @@ pub async fn ghpkg_with(fake: Option<&Fake>, args: &[&str], env: &[(&str, &str)]
             .env("GITHUB_TOKEN", TOKEN);
     }
     command.envs(env.iter().copied());
+    // In a directory of its own: an executed run leaves its journal there.
+    let here = tempfile::tempdir().unwrap();
+    command.current_dir(here.path());
     tokio::task::spawn_blocking(move || command.output().expect("ghpkg runs"))
         .await
         .unwrap()

@@ -1,0 +1,208 @@
+//! The journal of a destructive run, and undoing one: `restore` by id, by
+//! name, or from a journal, a dry run unless `--execute`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::{Duration, Utc};
+use futures::TryStreamExt;
+use github_packages::{
+    BulkItem, BulkOutcome, BulkReport, Client, Owner, PackageRef, PackageType, VersionId,
+    VersionState,
+};
+use github_packages_retention::{Entry, Journal};
+
+use crate::output::{Out, exit_code};
+use crate::{Failure, ctrl_c, need_token, progress};
+
+/// Said after a restore that only showed its requests.
+const DRY_RUN_RESTORE: &str = "dry run: nothing was restored; add --execute to restore";
+
+/// How long GitHub keeps a deleted version restorable.
+const RESTORABLE_DAYS: i64 = 30;
+
+/// Opens the journal at `path`, or at `ghpkg-journal-<time>.jsonl` here,
+/// and says where it is on standard error.
+pub(crate) fn open(path: Option<PathBuf>) -> Result<Journal, Failure> {
+    let path = path.unwrap_or_else(|| {
+        PathBuf::from(format!(
+            "ghpkg-journal-{}.jsonl",
+            Utc::now().format("%Y%m%dT%H%M%S%.3fZ")
+        ))
+    });
+    let journal = Journal::create(&path)
+        .map_err(|e| Failure::Usage(format!("cannot write the journal {}: {e}", path.display())))?;
+    eprintln!("journal: {}", path.display());
+    Ok(journal)
+}
+
+/// The journal entry for one item of a `delete` by id.
+pub(crate) fn entry(package: &PackageRef, item: &BulkItem) -> Entry {
+    let (outcome, detail) = match &item.outcome {
+        BulkOutcome::Done => ("deleted", None),
+        BulkOutcome::AlreadyGone => ("already_gone", None),
+        BulkOutcome::NotAttempted => ("not_attempted", None),
+        BulkOutcome::DryRun { .. } => ("dry_run", None),
+        BulkOutcome::Refused(e) => ("refused", Some(e.to_string())),
+        BulkOutcome::Failed(e) => ("failed", Some(e.to_string())),
+    };
+    Entry {
+        time: Utc::now(),
+        owner: package.owner().to_string(),
+        package_type: package.package_type().to_string(),
+        package: package.name().to_owned(),
+        id: item.target.version_id().map_or(0, VersionId::get),
+        name: None,
+        tags: Vec::new(),
+        action: "delete".to_owned(),
+        outcome: outcome.to_owned(),
+        detail,
+    }
+}
+
+/// What `restore` is asked to bring back.
+pub(crate) enum Restore {
+    /// Versions of one package, by id or by name.
+    Versions {
+        owner: Owner,
+        package_type: PackageType,
+        name: String,
+        versions: Vec<String>,
+    },
+    /// What the run that wrote this journal deleted.
+    Journal(PathBuf),
+}
+
+/// Restores (`execute`) or shows what would be restored.
+pub(crate) async fn restore(
+    client: &Client,
+    what: Restore,
+    out: &Out,
+    execute: bool,
+) -> Result<ExitCode, Failure> {
+    if execute {
+        need_token(client)?;
+    }
+    let mut skipped = 0;
+    let targets: Vec<(PackageRef, Vec<VersionId>)> = match what {
+        Restore::Versions {
+            owner,
+            package_type,
+            name,
+            versions,
+        } => {
+            let package = client.packages(owner).package(package_type, name);
+            let ids = resolve(&package, &versions).await?;
+            vec![(package, ids)]
+        }
+        Restore::Journal(path) => {
+            let entries = Journal::read(&path)
+                .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))?;
+            let oldest = Utc::now() - Duration::days(RESTORABLE_DAYS);
+            // Per package, latest deletion first, so that what an index
+            // lists comes back before the index (deletions went outermost
+            // first).
+            let mut order: Vec<(String, String, String)> = Vec::new();
+            let mut ids: BTreeMap<(String, String, String), Vec<VersionId>> = BTreeMap::new();
+            for entry in entries
+                .iter()
+                .rev()
+                .filter(|e| e.action == "delete" && e.outcome == "deleted")
+            {
+                if entry.time < oldest {
+                    eprintln!(
+                        "{} {} version {}: deleted more than {RESTORABLE_DAYS} days ago; GitHub no longer restores it",
+                        crate::output::line(&entry.package_type),
+                        crate::output::line(&entry.package),
+                        entry.id
+                    );
+                    skipped += 1;
+                    continue;
+                }
+                let key = (
+                    entry.owner.clone(),
+                    entry.package_type.clone(),
+                    entry.package.clone(),
+                );
+                if !ids.contains_key(&key) {
+                    order.push(key.clone());
+                }
+                ids.entry(key).or_default().push(VersionId::new(entry.id));
+            }
+            let mut targets = Vec::new();
+            for key in order {
+                let owner: Owner = key
+                    .0
+                    .parse()
+                    .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
+                let package_type: PackageType = key
+                    .1
+                    .parse()
+                    .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
+                let package = client.packages(owner).package(package_type, key.2.clone());
+                let versions = ids.remove(&key).unwrap_or_default();
+                targets.push((package, versions));
+            }
+            targets
+        }
+    };
+
+    let total: usize = targets.iter().map(|(_, ids)| ids.len()).sum();
+    let bar = progress(total as u64, out);
+    let mut reports: Vec<(PackageRef, BulkReport)> = Vec::new();
+    for (package, ids) in targets {
+        let report = package
+            .restore_versions(ids)
+            .concurrency(1)
+            .dry_run(!execute)
+            .stop_when(ctrl_c())
+            .send_with(|_| bar.inc(1))
+            .await;
+        reports.push((package, report));
+    }
+    bar.finish_and_clear();
+    out.restores(&reports);
+    if !execute {
+        out.note(DRY_RUN_RESTORE);
+    }
+    Ok(exit_code(
+        skipped == 0 && reports.iter().all(|(_, r)| r.is_success()),
+    ))
+}
+
+/// Version ids from `versions`: each an id, or the name of one of
+/// `package`'s deleted versions (a digest, `1.2.3`).
+async fn resolve(package: &PackageRef, versions: &[String]) -> Result<Vec<VersionId>, Failure> {
+    let mut ids = Vec::new();
+    let mut deleted = None;
+    for version in versions {
+        if let Ok(id) = version.parse::<i64>() {
+            ids.push(VersionId::new(id));
+            continue;
+        }
+        if deleted.is_none() {
+            let listed: Vec<_> = package
+                .versions()
+                .state(VersionState::Deleted)
+                .stream()
+                .try_collect()
+                .await
+                .map_err(|e| e.to_string())?;
+            deleted = Some(listed);
+        }
+        let found = deleted
+            .iter()
+            .flatten()
+            .find(|v| v.name().eq_ignore_ascii_case(version))
+            .ok_or_else(|| {
+                Failure::Failed(format!(
+                    "{} has no deleted version named {}",
+                    crate::output::line(package.name()),
+                    crate::output::line(version)
+                ))
+            })?;
+        ids.push(found.id());
+    }
+    Ok(ids)
+}
