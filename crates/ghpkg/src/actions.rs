@@ -178,11 +178,7 @@ impl Actions {
         }
         if let Some(execution) = execution {
             for outcome in Outcome::ALL {
-                let name = serde_json::to_value(outcome)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default();
-                outputs.push((name, execution.count(outcome).to_string()));
+                outputs.push((outcome.json_name(), execution.count(outcome).to_string()));
             }
             let failures: Vec<String> = execution
                 .packages

@@ -120,7 +120,20 @@ pub enum Outcome {
     Untagged,
 }
 
+/// A unit variant's name as its JSON form spells it (`already_gone`).
+fn json_name(value: impl Serialize) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
 impl Outcome {
+    /// Its name as JSON spells it: `deleted`, `already_gone`, ….
+    pub fn json_name(self) -> String {
+        json_name(self)
+    }
+
     /// Every outcome, in the order reports list them.
     pub const ALL: [Self; 7] = [
         Self::Deleted,
@@ -393,14 +406,8 @@ impl<P: FnMut(&PackagePlan, &VersionOutcome)> PackageRun<'_, P> {
                 id: version.id.get(),
                 name: Some(version.name.clone()),
                 tags: version.tags.clone(),
-                action: serde_json::to_value(version.action())
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
-                outcome: serde_json::to_value(outcome)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
+                action: json_name(version.action()),
+                outcome: outcome.json_name(),
                 detail: settled.detail.clone(),
             };
             if let Err(error) = journal.record(&entry) {
