@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use chrono::{DateTime, Utc};
 use github_packages::text::{MAX_SHOWN, inert, needs_escape};
 use github_packages::{BulkOutcome, BulkReport, Package, PackageRef, PackageVersion};
-use github_packages_retention::{Action, Execution, Outcome, PackageCheck, Plan, short, short_tag};
+use github_packages_retention::{Action, Execution, PackageCheck, Plan, short, short_tag};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -235,7 +235,7 @@ impl Out {
             if let Some(why) = &package.blocked {
                 println!("  nothing is deleted here: {}", line(why));
             }
-            let mut table = Table::new(&["ACTION", "VERSION", "AGE", "TAGS", "WHY"]);
+            let mut table = Table::new(&["ACTION", "VERSION", "ID", "AGE", "TAGS", "WHY"]);
             for version in &package.versions {
                 let action = match version.action() {
                     Action::Keep => "keep",
@@ -245,6 +245,7 @@ impl Out {
                 table.row(vec![
                     action.to_owned(),
                     short(&version.name),
+                    version.id.to_string(),
                     age(version.created_at, plan.made_at),
                     tags(&version.tags),
                     version.reason.to_string(),
@@ -309,13 +310,21 @@ impl Out {
             if let Some(why) = &package.blocked {
                 println!("{name}: left alone: {}", line(why));
             }
-            let changed = package
-                .versions
-                .iter()
-                .filter(|v| v.outcome == Outcome::Changed);
-            for version in changed.chain(package.errors()) {
-                println!("{name}: {version}");
+            if package.versions.is_empty() {
+                continue;
             }
+            println!("{name}:");
+            let mut table = Table::new(&["OUTCOME", "VERSION", "ID", "TAGS", "DETAIL"]);
+            for version in &package.versions {
+                table.row(vec![
+                    version.outcome.to_string(),
+                    short(&version.name),
+                    version.id.to_string(),
+                    tags(&version.tags),
+                    version.detail.as_deref().map(cell).unwrap_or_default(),
+                ]);
+            }
+            table.print("  ");
         }
         println!("{}", execution.summary());
     }

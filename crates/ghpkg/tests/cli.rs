@@ -454,6 +454,8 @@ async fn an_executed_prune_reports_what_changed_since_the_plan() {
     assert_eq!(execution["deleted"], 0, "{execution}");
     let version = &execution["versions"][0];
     assert_eq!(version["outcome"], "changed");
+    assert_eq!(version["tags"], json!([]));
+    let execution_id = version["id"].to_string();
     assert_eq!(
         version["detail"],
         "its tags were [] in the plan and are [latest] now"
@@ -465,11 +467,15 @@ async fn an_executed_prune_reports_what_changed_since_the_plan() {
     let output = ghpkg(Some(&fake), &[&PRUNE[..], &["--execute"]].concat()).await;
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
+    // Every settled version, with its id, tags and outcome.
+    let row = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("changed since the plan"))
+        .unwrap_or_else(|| panic!("{text}"));
     assert!(
-        text.contains(
-            ": changed since the plan: its tags were [] in the plan and are [latest] now"
-        ),
-        "{text}"
+        row.contains(&execution_id)
+            && row.ends_with("its tags were [] in the plan and are [latest] now"),
+        "{row}"
     );
     assert!(
         text.ends_with(

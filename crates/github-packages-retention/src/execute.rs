@@ -167,6 +167,8 @@ pub struct VersionOutcome {
     pub id: VersionId,
     /// Its name (a digest, for images).
     pub name: String,
+    /// Its tags, as the plan saw them.
+    pub tags: Vec<String>,
     /// What became of it.
     pub outcome: Outcome,
     /// Why, when it was not deleted: GitHub's answer, or what changed.
@@ -394,6 +396,7 @@ impl<P: FnMut(&PackagePlan, &VersionOutcome)> PackageRun<'_, P> {
         let settled = VersionOutcome {
             id: version.id,
             name: version.name.clone(),
+            tags: version.tags.clone(),
             outcome,
             detail,
         };
@@ -405,7 +408,7 @@ impl<P: FnMut(&PackagePlan, &VersionOutcome)> PackageRun<'_, P> {
                 package: self.package.name.clone(),
                 id: version.id.get(),
                 name: Some(version.name.clone()),
-                tags: version.tags.clone(),
+                tags: settled.tags.clone(),
                 action: json_name(version.action()),
                 outcome: outcome.json_name(),
                 detail: settled.detail.clone(),
