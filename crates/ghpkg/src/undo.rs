@@ -8,10 +8,9 @@ use std::process::ExitCode;
 use chrono::{Duration, Utc};
 use futures::TryStreamExt;
 use github_packages::{
-    BulkItem, BulkOutcome, BulkReport, Client, Owner, PackageRef, PackageType, VersionId,
-    VersionState,
+    BulkItem, BulkReport, Client, Owner, PackageRef, PackageType, VersionId, VersionState,
 };
-use github_packages_retention::{Entry, Journal};
+use github_packages_retention::{Entry, Journal, Outcome};
 
 use crate::output::{Out, exit_code};
 use crate::{Failure, ctrl_c, need_token, progress};
@@ -39,14 +38,7 @@ pub(crate) fn open(path: Option<PathBuf>) -> Result<Journal, Failure> {
 
 /// The journal entry for one item of a `delete` by id.
 pub(crate) fn entry(package: &PackageRef, item: &BulkItem) -> Entry {
-    let (outcome, detail) = match &item.outcome {
-        BulkOutcome::Done => ("deleted", None),
-        BulkOutcome::AlreadyGone => ("already_gone", None),
-        BulkOutcome::NotAttempted => ("not_attempted", None),
-        BulkOutcome::DryRun { .. } => ("dry_run", None),
-        BulkOutcome::Refused(e) => ("refused", Some(e.to_string())),
-        BulkOutcome::Failed(e) => ("failed", Some(e.to_string())),
-    };
+    let (outcome, detail) = Outcome::of_deletion(&item.outcome);
     Entry {
         time: Utc::now(),
         owner: package.owner().to_string(),
@@ -56,7 +48,7 @@ pub(crate) fn entry(package: &PackageRef, item: &BulkItem) -> Entry {
         name: None,
         tags: Vec::new(),
         action: "delete".to_owned(),
-        outcome: outcome.to_owned(),
+        outcome: outcome.json_name(),
         detail,
     }
 }
@@ -108,7 +100,7 @@ pub(crate) async fn restore(
             for entry in entries
                 .iter()
                 .rev()
-                .filter(|e| e.action == "delete" && e.outcome == "deleted")
+                .filter(|e| e.action == "delete" && e.outcome == Outcome::Deleted.json_name())
             {
                 if entry.time < oldest {
                     eprintln!(

@@ -149,27 +149,28 @@ fn judge(policy: &Policy, version: &Judged<'_>) -> Reason {
     if let Some(limit) = policy.delete_tags_older_than
         && older_than(limit)
     {
-        let patterns: Option<Vec<&crate::policy::Pattern>> = labels
+        // Each label `delete_tags` matches, with the pattern that matches it.
+        let matched: Vec<(&String, &crate::policy::Pattern)> = labels
             .iter()
-            .map(|l| policy.delete_tags.iter().find(|p| p.matches(l)))
+            .filter_map(|l| Some((l, policy.delete_tags.iter().find(|p| p.matches(l))?)))
             .collect();
-        if let Some(first) = patterns.and_then(|p| p.first().copied()) {
-            return Reason::DeleteTags {
-                tags: labels.to_vec(),
-                pattern: first.to_string(),
-                age_days,
-            };
-        }
-        if policy.delete_tags_untag {
-            let matched: Vec<(&String, &crate::policy::Pattern)> = labels
-                .iter()
-                .filter_map(|l| Some((l, policy.delete_tags.iter().find(|p| p.matches(l))?)))
-                .collect();
-            if let Some((_, first)) = matched.first() {
-                return Reason::Untag {
-                    tags: matched.iter().map(|(l, _)| (*l).clone()).collect(),
-                    pattern: first.to_string(),
-                    age_days,
+        if let Some((_, first)) = matched.first() {
+            let all = matched.len() == labels.len();
+            if all || policy.delete_tags_untag {
+                let tags = matched.iter().map(|(l, _)| (*l).clone()).collect();
+                let pattern = first.to_string();
+                return if all {
+                    Reason::DeleteTags {
+                        tags,
+                        pattern,
+                        age_days,
+                    }
+                } else {
+                    Reason::Untag {
+                        tags,
+                        pattern,
+                        age_days,
+                    }
                 };
             }
         }

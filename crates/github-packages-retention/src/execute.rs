@@ -134,6 +134,20 @@ impl Outcome {
         json_name(self)
     }
 
+    /// What a deletion through the client's bulk path came to, and
+    /// GitHub's answer when it was not done.
+    pub fn of_deletion(bulk: &BulkOutcome) -> (Self, Option<String>) {
+        match bulk {
+            BulkOutcome::Done => (Self::Deleted, None),
+            BulkOutcome::AlreadyGone => (Self::AlreadyGone, None),
+            BulkOutcome::Refused(error) => (Self::Refused, Some(error.to_string())),
+            BulkOutcome::Failed(error) => (Self::Failed, Some(error.to_string())),
+            BulkOutcome::NotAttempted => (Self::NotAttempted, None),
+            // Never asked for; never counted as done.
+            BulkOutcome::DryRun { .. } => (Self::Failed, Some("a dry run sent nothing".to_owned())),
+        }
+    }
+
     /// Every outcome, in the order reports list them.
     pub const ALL: [Self; 7] = [
         Self::Deleted,
@@ -563,17 +577,7 @@ impl<P: FnMut(&PackagePlan, &VersionOutcome)> PackageRun<'_, P> {
             let report = bulk
                 .send_with(|item| {
                     let version = to_delete[item.index];
-                    let (outcome, detail) = match &item.outcome {
-                        BulkOutcome::Done => (Outcome::Deleted, None),
-                        BulkOutcome::AlreadyGone => (Outcome::AlreadyGone, None),
-                        BulkOutcome::Refused(error) => (Outcome::Refused, Some(error.to_string())),
-                        BulkOutcome::Failed(error) => (Outcome::Failed, Some(error.to_string())),
-                        BulkOutcome::NotAttempted => (Outcome::NotAttempted, None),
-                        // Never asked for; never counted as done.
-                        BulkOutcome::DryRun { .. } => {
-                            (Outcome::Failed, Some("a dry run sent nothing".to_owned()))
-                        }
-                    };
+                    let (outcome, detail) = Outcome::of_deletion(&item.outcome);
                     if outcome == Outcome::Deleted || outcome == Outcome::AlreadyGone {
                         deleted.insert(version.id);
                     } else {

@@ -79,8 +79,8 @@ pub(crate) async fn untag(
             );
         }
         match registry.raw_manifest(image, tag).await {
-            Ok((_, _, digest)) if digest == version.name => {}
-            Ok((_, _, digest)) => {
+            Ok((_, digest)) if digest == version.name => {}
+            Ok((_, digest)) => {
                 return (
                     Outcome::Changed,
                     format!(

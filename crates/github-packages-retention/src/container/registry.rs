@@ -256,38 +256,36 @@ impl Registry {
     /// The manifest `digest` of the image at `path` (`acme/team/app`), or
     /// why it could not be read.
     pub(crate) async fn manifest(&self, path: &str, digest: &str) -> Result<Manifest, String> {
-        let bytes = self.raw_manifest(path, digest).await?.1;
+        let bytes = self.raw_manifest(path, digest).await?.0;
         manifest::parse(&bytes)
             .map_err(|e| format!("manifest {digest} cannot be read: {}", self.shown(&e)))
     }
 
-    /// The media type and bytes of the manifest `reference` (a digest or
-    /// a tag) of the image at `path`, and its digest: the one asked for,
-    /// which the bytes must hash to, or for a tag the one they hash to.
+    /// The bytes of the manifest `reference` (a digest or a tag) of the
+    /// image at `path`, and its digest: the one asked for, which the bytes
+    /// must hash to, or for a tag the one they hash to.
     pub(crate) async fn raw_manifest(
         &self,
         path: &str,
         reference: &str,
-    ) -> Result<(String, Vec<u8>, String), String> {
+    ) -> Result<(Vec<u8>, String), String> {
+        // Tags hold no `:`; digests do, and only sha256 ones are checked.
+        let named_digest = reference.contains(':');
+        if named_digest && !reference.starts_with("sha256:") {
+            return Err(format!("{} is not a sha256 digest", self.shown(reference)));
+        }
         let url = format!("{}/v2/{path}/manifests/{reference}", self.url);
-        let (headers, bytes) = self
+        let bytes = self
             .send(path, Access::Pull, MAX_MANIFEST, |http| {
                 http.get(&url).header(header::ACCEPT, ACCEPTED.join(", "))
             })
-            .await?;
+            .await?
+            .1;
         let digest = format!("sha256:{:x}", Sha256::digest(&bytes));
-        if reference.contains(':') && reference != digest {
-            if !reference.starts_with("sha256:") {
-                return Err(format!("{} is not a sha256 digest", self.shown(reference)));
-            }
+        if named_digest && reference != digest {
             return Err("the registry's answer does not match its digest".to_owned());
         }
-        let media_type = headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.split(';').next().unwrap_or_default().trim().to_owned())
-            .unwrap_or_default();
-        Ok((media_type, bytes, digest))
+        Ok((bytes, digest))
     }
 
     /// Pushes `bytes`, a manifest of `media_type`, to the image at `path`
