@@ -114,7 +114,7 @@ pub(crate) fn handle(
         return Some(RegistryAnswer::error(
             405,
             "UNSUPPORTED",
-            "delete package versions through the REST API",
+            "The operation is unsupported.",
         ));
     }
     let bearer = authorization.and_then(|a| a.strip_prefix("Bearer "));

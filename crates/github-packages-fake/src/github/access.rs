@@ -98,9 +98,12 @@ impl State {
                 matched.param("org").unwrap_or_default().to_owned(),
                 Some(true),
             ),
+            // GitHub's own actions/delete-package-versions reaches
+            // organizations' packages through the `/users/` paths
+            // (docs/github-behaviour.md, "Owners"), so any account answers.
             Scope::User => (
                 matched.param("username").unwrap_or_default().to_owned(),
-                Some(false),
+                None,
             ),
             Scope::Me => match caller {
                 Caller::Token(token) => (token.user.clone(), None),

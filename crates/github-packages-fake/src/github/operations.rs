@@ -144,9 +144,11 @@ impl State {
             })
             .filter(|(_, p)| query.get("visibility").is_none_or(|v| p.visibility == v))
             .filter(|(_, p)| self.visible(caller, p))
-            // The named user's listing shows only what anyone may see.
+            // Another user's listing shows only what anyone may see; an
+            // organization's shows what the caller may see, on either path.
             .filter(|(_, p)| {
                 matched.route.scope != Scope::User
+                    || owner.members.is_some()
                     || p.visibility == "public"
                     || caller.user() == Some(key.as_str())
             })

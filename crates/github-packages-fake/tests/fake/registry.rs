@@ -311,6 +311,52 @@ async fn a_deleted_version_is_gone_from_the_registry_until_restored() {
     );
 }
 
+/// ghcr.io refuses the distribution spec's manifest DELETE with 405
+/// (docs/github-behaviour.md, "Pushing"): nothing is deleted there.
+#[tokio::test]
+async fn a_registry_delete_is_refused_as_ghcr_io_refuses_it_and_deletes_nothing() {
+    let fake = start(seed()).await;
+    let token = registry_token(&fake, Some(ALICE), "acme/team/app").await;
+    let (status, _, digest, _) = manifest(&fake, "HEAD", "acme/team/app", "v0.9.0", &token).await;
+    assert_eq!(status, 200);
+    let digest = digest.unwrap();
+    for reference in [digest.as_str(), "v0.9.0"] {
+        let refused = http()
+            .delete(format!(
+                "{}/v2/acme/team/app/manifests/{reference}",
+                fake.url()
+            ))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status().as_u16(), 405, "{reference}");
+        let body: Value = refused.json().await.unwrap();
+        assert_eq!(
+            body,
+            json!({"errors": [{"code": "UNSUPPORTED", "message": "The operation is unsupported."}]}),
+            "{reference}"
+        );
+    }
+    let (status, _, still, _) = manifest(&fake, "GET", "acme/team/app", "v0.9.0", &token).await;
+    assert_eq!((status, still.as_deref()), (200, Some(digest.as_str())));
+    let versions = get(
+        &fake,
+        "/orgs/acme/packages/container/team%2Fapp/versions?per_page=100",
+        Some(ALICE),
+    )
+    .await;
+    assert!(
+        versions
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["name"] == digest.as_str()),
+        "the version is still listed"
+    );
+}
+
 #[tokio::test]
 async fn private_images_need_a_token_that_may_see_them_public_ones_do_not() {
     let fake = start(seed()).await;

@@ -501,17 +501,68 @@ async fn errors_carry_githubs_body_with_a_string_status() {
         assert!(missing.body["message"].is_string());
     }
     assert_eq!(
-        get(&fake, "/users/acme/packages?package_type=npm", Some(ALICE))
-            .await
-            .status,
-        404,
-        "an org is not a user"
-    );
-    assert_eq!(
         send(&fake, "PUT", "/user/packages", Some(ALICE))
             .await
             .status,
         405
+    );
+}
+
+/// actions/delete-package-versions reaches organizations' packages
+/// through the `/users/` paths (docs/github-behaviour.md, "What other
+/// clients call first"): they answer as the `/orgs/` paths do.
+#[tokio::test]
+async fn the_users_paths_answer_for_an_organization_as_its_orgs_paths_do() {
+    let fake = start(seed()).await;
+    for query in ["package_type=npm", "package_type=npm&visibility=private"] {
+        for token in [Some(ALICE), Some(BOB), None] {
+            let by_org = get(&fake, &format!("/orgs/acme/packages?{query}"), token).await;
+            let by_user = get(&fake, &format!("/users/acme/packages?{query}"), token).await;
+            assert_eq!(by_user.status, by_org.status, "{query} {token:?}");
+            assert_eq!(by_user.body, by_org.body, "{query} {token:?}");
+        }
+    }
+    let listed = get(&fake, "/users/acme/packages?package_type=npm", Some(ALICE)).await;
+    assert!(
+        listed
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "secret"),
+        "a member sees the private package: {}",
+        listed.body
+    );
+    let versions = get(&fake, "/users/acme/packages/npm/tool/versions", Some(ALICE)).await;
+    assert_eq!(versions.status, 200);
+    assert_eq!(
+        versions.body,
+        get(&fake, "/orgs/acme/packages/npm/tool/versions", Some(ALICE))
+            .await
+            .body
+    );
+    let id = version_id(&fake, "tool", "1.0.0").await;
+    let path = format!("/users/acme/packages/npm/tool/versions/{id}");
+    assert_eq!(send(&fake, "DELETE", &path, Some(BOB)).await.status, 403);
+    assert_eq!(send(&fake, "DELETE", &path, Some(ALICE)).await.status, 204);
+    let deleted = get(
+        &fake,
+        &format!("/orgs/acme/packages/npm/tool/versions/{id}"),
+        Some(ALICE),
+    )
+    .await;
+    assert_eq!(deleted.status, 404, "deleted on both paths");
+    assert_eq!(
+        send(&fake, "POST", &format!("{path}/restore"), Some(ALICE))
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        get(&fake, "/users/nobody/packages/npm/tool", Some(ALICE))
+            .await
+            .status,
+        404
     );
 }
 
