@@ -31,6 +31,19 @@ pub(crate) struct Actions {
     token: Option<String>,
 }
 
+/// The files a run wrote that a later step may want (to upload, or to
+/// undo the run with `restore --journal`).
+pub(crate) struct Files<'a> {
+    plan: Option<&'a Path>,
+    journal: Option<&'a Path>,
+}
+
+impl<'a> Files<'a> {
+    pub(crate) fn new(plan: Option<&'a Path>, journal: Option<&'a Path>) -> Self {
+        Self { plan, journal }
+    }
+}
+
 /// A workflow command's kind.
 #[derive(Clone, Copy)]
 pub(crate) enum Level {
@@ -112,12 +125,13 @@ impl Actions {
 
     /// The job summary and outputs of a plan, carried out or not, and an
     /// annotation for each package left alone and each failed deletion.
+    /// Every outcome's count is an output, 0 in a dry run.
     pub(crate) fn report_plan(
         &self,
         command: &str,
         plan: &Plan,
         execution: Option<&Execution>,
-        journal: Option<&Path>,
+        files: &Files<'_>,
     ) {
         let counts = plan.counts();
         let blocked = plan.packages.iter().filter(|p| p.blocked.is_some()).count();
@@ -129,10 +143,16 @@ impl Actions {
         ]
         .map(|(name, value)| (name.to_owned(), value.to_string()))
         .to_vec();
-        if let Some(journal) = journal {
-            // A path is one line only if it has no line break.
-            let path = journal.display().to_string().replace(['\r', '\n'], " ");
-            outputs.push(("journal".to_owned(), path));
+        for (name, path) in [("plan", files.plan), ("journal", files.journal)] {
+            if let Some(path) = path {
+                // A path is one line only if it has no line break.
+                let path = path.display().to_string().replace(['\r', '\n'], " ");
+                outputs.push((name.to_owned(), path));
+            }
+        }
+        for outcome in Outcome::ALL {
+            let count = execution.map_or(0, |e| e.count(outcome));
+            outputs.push((outcome.json_name(), count.to_string()));
         }
         let heading = match execution {
             Some(_) => format!("## ghpkg {command}"),
@@ -177,9 +197,6 @@ impl Actions {
             }
         }
         if let Some(execution) = execution {
-            for outcome in Outcome::ALL {
-                outputs.push((outcome.json_name(), execution.count(outcome).to_string()));
-            }
             let failures: Vec<String> = execution
                 .packages
                 .iter()

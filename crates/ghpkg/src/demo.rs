@@ -130,5 +130,5 @@ pub(crate) async fn run(out: &Out, execute: bool) -> Result<ExitCode, Failure> {
         stop: Some(Box::pin(crate::ctrl_c())),
         ..ExecuteOptions::default()
     });
-    crate::prune(&retention, &plan, out, options).await
+    crate::prune(&retention, &plan, out, options, None).await
 }

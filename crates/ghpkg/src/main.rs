@@ -8,7 +8,7 @@ mod policy_args;
 mod undo;
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
@@ -20,6 +20,7 @@ use github_packages_retention::{
 };
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::actions::Files;
 use crate::output::{Out, exit_code};
 use crate::policy_args::PolicyArgs;
 
@@ -154,6 +155,33 @@ struct PlanArgs {
     owner: Owner,
     #[command(flatten)]
     policy: PolicyArgs,
+    /// Also write the plan, as `plan --json` prints it, to FILE (before
+    /// anything is deleted).
+    #[arg(long, value_name = "FILE")]
+    save_plan: Option<PathBuf>,
+}
+
+impl PlanArgs {
+    /// The plan of `policy` (read from these arguments), written to
+    /// `--save-plan`'s file when given.
+    async fn plan(&self, retention: &Retention, policy: &Policy) -> Result<Plan, Failure> {
+        let plan = retention
+            .plan(self.owner.clone(), policy)
+            .await
+            .map_err(|e| e.to_string())?;
+        if let Some(path) = &self.save_plan {
+            let written = output::json_text(&plan)
+                .map_err(std::io::Error::other)
+                .and_then(|text| std::fs::write(path, text + "\n"));
+            if let Err(error) = written {
+                return Err(Failure::Failed(format!(
+                    "cannot write the plan to {} ({error}); nothing was deleted",
+                    path.display()
+                )));
+            }
+        }
+        Ok(plan)
+    }
 }
 
 #[derive(Args)]
@@ -287,11 +315,11 @@ async fn run(cli: Cli, out: &Out) -> Result<ExitCode, Failure> {
         }
         Command::Plan(args) => {
             let policy = args.policy.policy().map_err(Failure::Usage)?;
-            let retention = retention(&endpoints)?;
-            let plan = make_plan(&retention, args.owner, &policy).await?;
+            let plan = args.plan(&retention(&endpoints)?, &policy).await?;
             out.plan(&plan);
             if let Some(actions) = &out.actions {
-                actions.report_plan("plan", &plan, None, None);
+                let files = Files::new(args.save_plan.as_deref(), None);
+                actions.report_plan("plan", &plan, None, &files);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -307,8 +335,8 @@ async fn run(cli: Cli, out: &Out) -> Result<ExitCode, Failure> {
             if execute {
                 need_token(retention.client())?;
             }
-            let owner = plan.owner;
-            let plan = make_plan(&retention, owner, &policy).await?;
+            let saved = plan.save_plan.clone();
+            let plan = plan.plan(&retention, &policy).await?;
             let mut options = ExecuteOptions {
                 stop_on_failure,
                 stop: Some(Box::pin(ctrl_c())),
@@ -318,7 +346,14 @@ async fn run(cli: Cli, out: &Out) -> Result<ExitCode, Failure> {
             if execute {
                 options.journal = Some(undo::open(journal)?);
             }
-            prune(&retention, &plan, out, execute.then_some(options)).await
+            prune(
+                &retention,
+                &plan,
+                out,
+                execute.then_some(options),
+                saved.as_deref(),
+            )
+            .await
         }
         Command::Check { owner, packages } => {
             let mut policy = Policy::new(PackageType::Container);
@@ -405,30 +440,20 @@ pub(crate) fn need_token(client: &Client) -> Result<(), Failure> {
     }
 }
 
-async fn make_plan(
-    retention: &Retention,
-    owner: Owner,
-    policy: &github_packages_retention::Policy,
-) -> Result<Plan, Failure> {
-    Ok(retention
-        .plan(owner, policy)
-        .await
-        .map_err(|e| e.to_string())?)
-}
-
 /// Shows the plan and, given `execute`'s options, carries it out with a
-/// progress bar.
+/// progress bar; `saved_plan` is where `--save-plan` wrote it.
 pub(crate) async fn prune(
     retention: &Retention,
     plan: &Plan,
     out: &Out,
     execute: Option<ExecuteOptions>,
+    saved_plan: Option<&Path>,
 ) -> Result<ExitCode, Failure> {
     let Some(options) = execute else {
         out.plan(plan);
         out.note(DRY_RUN);
         if let Some(actions) = &out.actions {
-            actions.report_plan("prune", plan, None, None);
+            actions.report_plan("prune", plan, None, &Files::new(saved_plan, None));
         }
         return Ok(ExitCode::SUCCESS);
     };
@@ -454,7 +479,7 @@ pub(crate) async fn prune(
             "prune --execute",
             plan,
             Some(&execution),
-            journal.as_deref(),
+            &Files::new(saved_plan, journal.as_deref()),
         );
     }
     Ok(exit_code(execution.is_success()))

@@ -106,10 +106,15 @@ fn tags(tags: &[String]) -> String {
 }
 
 fn print_json(value: &impl Serialize) {
-    match serde_json::to_string_pretty(value) {
-        Ok(text) => println!("{}", escape_json(&text)),
+    match json_text(value) {
+        Ok(text) => println!("{text}"),
         Err(error) => eprintln!("error: cannot write JSON: {error}"),
     }
+}
+
+/// `value` as the pretty, escaped JSON that `--json` prints.
+pub(crate) fn json_text(value: &impl Serialize) -> Result<String, serde_json::Error> {
+    serde_json::to_string_pretty(value).map(|text| escape_json(&text))
 }
 
 /// JSON with the characters serde_json leaves raw inside strings (DEL, C1

@@ -9,9 +9,10 @@ use github_packages_retention::{Age, AgeFrom, Digest, Pattern, Policy};
 /// A policy: `--policy FILE`, or flags (the same names as the file's keys).
 #[derive(Args)]
 pub(crate) struct PolicyArgs {
-    /// A TOML policy (see the README); no policy flags with it.
+    /// A TOML policy (see the README); no rule flags with it, but --type
+    /// and --package replace the file's `type` and `packages`.
     #[arg(long, value_name = "FILE", conflicts_with_all = [
-        "package_type", "packages", "keep_latest", "keep_tag", "keep_semver",
+        "keep_latest", "keep_tag", "keep_semver",
         "keep_younger_than", "keep_digest", "delete_untagged_older_than",
         "delete_untagged_keep_latest", "delete_tag", "delete_tags_older_than",
         "delete_tags_keep_latest", "delete_tags_untag", "delete_digest", "delete_ghost_images",
@@ -87,7 +88,16 @@ impl PolicyArgs {
         if let Some(path) = &self.policy {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            return Policy::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()));
+            let mut policy =
+                Policy::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            if let Some(package_type) = &self.package_type {
+                policy.package_type = package_type.clone();
+            }
+            if !self.packages.is_empty() {
+                policy.packages = self.packages.iter().map(|t| Pattern::new(t)).collect();
+            }
+            policy.check().map_err(|e| e.to_string())?;
+            return Ok(policy);
         }
         let package_type: PackageType = self
             .package_type

@@ -101,6 +101,63 @@ async fn a_policy_file_works_like_flags() {
     assert_eq!(error.trim_end().lines().count(), 1, "{error}");
 }
 
+/// `--save-plan` writes what `plan --json` prints, before anything is
+/// deleted; a plan that cannot be written deletes nothing. `--type` and
+/// `--package` replace a policy file's `package_type` and `packages`.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_saved_plan_is_the_json_plan_and_flags_narrow_a_policy_file() {
+    let fake = Fake::start(seed()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("retention.toml");
+    std::fs::write(
+        &policy,
+        "package_type = \"npm\"\npackages = [\"nothing-*\"]\nkeep_tags = [\"v*\"]\ndelete_untagged_older_than = \"30d\"\n",
+    )
+    .unwrap();
+    let saved = dir.path().join("plan.json");
+    let args = |save: &std::path::Path| {
+        vec![
+            "plan".to_owned(),
+            "org:acme".to_owned(),
+            "--policy".to_owned(),
+            policy.display().to_string(),
+            "--type".to_owned(),
+            "container".to_owned(),
+            "--package".to_owned(),
+            "app".to_owned(),
+            "--save-plan".to_owned(),
+            save.display().to_string(),
+        ]
+    };
+    let planned = args(&saved);
+    let planned: Vec<&str> = planned.iter().map(String::as_str).collect();
+    let mut with_json = planned.clone();
+    with_json.push("--json");
+    let output = ghpkg(Some(&fake), &with_json).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let printed = json(&output);
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    assert_eq!(written, printed);
+    assert_eq!(printed["packages"][0]["name"], "app");
+    assert_eq!(printed["packages"].as_array().unwrap().len(), 1);
+
+    let nowhere = dir.path().join("missing").join("plan.json");
+    let mut execute = args(&nowhere);
+    execute[0] = "prune".to_owned();
+    execute.push("--execute".to_owned());
+    let execute: Vec<&str> = execute.iter().map(String::as_str).collect();
+    let output = ghpkg(Some(&fake), &execute).await;
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("cannot write the plan to")
+            && stderr(&output).contains("nothing was deleted"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(deletes(&fake), 0);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn delete_and_restore_by_id() {
     let fake = Fake::start(seed()).await.unwrap();
