@@ -6,8 +6,9 @@
 //! and the placeholder push that moves a tag off an image. Where GitHub's
 //! side is needed, the fake lists versions named by the pushed digests.
 //!
-//! `.ci/run` installs the package and the test must run there (`CI=true`);
-//! elsewhere, without the package, it says it was skipped and why.
+//! `.ci/run` installs the package and the tests must run there
+//! (`CI=true`); elsewhere, without the package, they show as ignored, with
+//! the reason (the build script sets `cfg(docker_registry)`).
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -23,12 +24,13 @@ use github_packages_retention::{
 use oci_client::secrets::RegistryAuth;
 use serde_json::{Value, json};
 
-mod support {
-    pub mod on_fake;
-    pub mod pusher;
-}
-use support::on_fake::{client, days_ago, fake_with};
-use support::pusher::{Pusher, REPOSITORY, digest};
+// The retention crate's test helpers, shared rather than copied.
+#[path = "../../github-packages-retention/tests/support/on_fake.rs"]
+mod on_fake;
+#[path = "../../github-packages-retention/tests/support/pusher.rs"]
+mod pusher;
+use on_fake::{client, days_ago, fake_with};
+use pusher::{Pusher, REPOSITORY, digest};
 
 const BINARY: &str = "/usr/bin/docker-registry";
 
@@ -46,19 +48,12 @@ impl Drop for RunningRegistry {
     }
 }
 
-/// Starts the registry on a free loopback port, or says why it cannot.
-fn start_registry() -> Option<RunningRegistry> {
-    if !Path::new(BINARY).exists() {
-        let required = std::env::var("CI").is_ok_and(|ci| ci == "true");
-        assert!(
-            !required,
-            "{BINARY} is missing; .ci/run installs the docker-registry package, and CI needs this test"
-        );
-        eprintln!(
-            "skipped: {BINARY} is not installed (apt install docker-registry); CI runs this test"
-        );
-        return None;
-    }
+/// Starts the registry on a free loopback port.
+fn start_registry() -> RunningRegistry {
+    assert!(
+        Path::new(BINARY).exists(),
+        "{BINARY} is missing; .ci/run installs the docker-registry package, and CI needs this test"
+    );
     for _ in 0..5 {
         let storage = tempfile::tempdir().expect("a temporary directory");
         // A free port: bound, noted, let go. Another process may take it
@@ -95,7 +90,7 @@ fn start_registry() -> Option<RunningRegistry> {
                 break; // it exited: the port was taken
             }
             if std::net::TcpStream::connect(&registry.address).is_ok() {
-                return Some(registry);
+                return registry;
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -175,10 +170,12 @@ fn name(descriptor: &Value) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[cfg_attr(
+    not(docker_registry),
+    ignore = "needs /usr/bin/docker-registry (apt install docker-registry); CI runs it"
+)]
 async fn a_real_registry_shows_what_a_kept_index_needs() {
-    let Some(running) = start_registry() else {
-        return;
-    };
+    let running = start_registry();
     let pusher = Pusher::new(&running.address, &RegistryAuth::Anonymous).await;
     let Pushed {
         index_digest,
@@ -240,10 +237,12 @@ async fn a_real_registry_shows_what_a_kept_index_needs() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[cfg_attr(
+    not(docker_registry),
+    ignore = "needs /usr/bin/docker-registry (apt install docker-registry); CI runs it"
+)]
 async fn a_real_registry_shows_what_goes_with_a_deleted_index() {
-    let Some(running) = start_registry() else {
-        return;
-    };
+    let running = start_registry();
     let pusher = Pusher::new(&running.address, &RegistryAuth::Anonymous).await;
     let pushed = push_tree(&pusher).await;
     // A second image, kept, that shares the amd64 manifest.
@@ -311,10 +310,12 @@ async fn a_real_registry_shows_what_goes_with_a_deleted_index() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[cfg_attr(
+    not(docker_registry),
+    ignore = "needs /usr/bin/docker-registry (apt install docker-registry); CI runs it"
+)]
 async fn a_real_registry_takes_the_placeholder_that_moves_a_tag_off() {
-    let Some(running) = start_registry() else {
-        return;
-    };
+    let running = start_registry();
     let pusher = Pusher::new(&running.address, &RegistryAuth::Anonymous).await;
     let image = pusher.image("amd64", None).await;
     let image = name(&pusher.manifest(&image, Some("v1")).await);
@@ -366,10 +367,12 @@ async fn a_real_registry_takes_the_placeholder_that_moves_a_tag_off() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[cfg_attr(
+    not(docker_registry),
+    ignore = "needs /usr/bin/docker-registry (apt install docker-registry); CI runs it"
+)]
 async fn a_real_registry_shows_nested_partial_and_orphaned_images() {
-    let Some(running) = start_registry() else {
-        return;
-    };
+    let running = start_registry();
     let pusher = Pusher::new(&running.address, &RegistryAuth::Anonymous).await;
     let platform = |descriptor: Value, architecture: &str| {
         let mut entry = descriptor;
