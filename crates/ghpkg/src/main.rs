@@ -15,8 +15,8 @@ use clap::{Args, Parser, Subcommand};
 use futures::TryStreamExt;
 use github_packages::{Client, ClientBuilder, Owner, PackageType, VersionId, VersionState};
 use github_packages_retention::{
-    Age, DEFAULT_MAX_PLAN_AGE, ExecuteOptions, Journal, Outcome, PackageCheck, Pattern, Plan,
-    Policy, Retention,
+    Age, DEFAULT_MAX_PLAN_AGE, ExecuteOptions, Journal, PackageCheck, Pattern, Plan, Policy,
+    Retention,
 };
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -165,10 +165,7 @@ impl PlanArgs {
     /// The plan of `policy` (read from these arguments), written to
     /// `--save-plan`'s file when given.
     async fn plan(&self, retention: &Retention, policy: &Policy) -> Result<Plan, Failure> {
-        let plan = retention
-            .plan(self.owner.clone(), policy)
-            .await
-            .map_err(|e| e.to_string())?;
+        let plan = retention.plan(self.owner.clone(), policy).await?;
         if let Some(path) = &self.save_plan {
             let written = output::json_text(&plan)
                 .map_err(std::io::Error::other)
@@ -235,6 +232,42 @@ impl From<String> for Failure {
     }
 }
 
+/// A client error in the CLI's words: here the token comes from
+/// `GITHUB_TOKEN`, and a workflow token that may not list packages is
+/// told what works instead (docs/github-behaviour.md, "Names and tokens").
+impl From<github_packages::Error> for Failure {
+    fn from(error: github_packages::Error) -> Self {
+        use github_packages::Error;
+        Self::Failed(match &error {
+            Error::TokenRequired { operation, target } => {
+                format!("{operation} ({target}): this needs a token; set GITHUB_TOKEN")
+            }
+            Error::Unauthorized {
+                operation,
+                target,
+                anonymous: true,
+                ..
+            } => format!(
+                "{operation} ({target}): GitHub requires authentication (401); set GITHUB_TOKEN"
+            ),
+            Error::Forbidden {
+                operation,
+                message: Some(message),
+                ..
+            } if operation.contains("list-packages")
+                && message.contains("Resource not accessible by integration") =>
+            {
+                format!(
+                    "{error}; a workflow's GITHUB_TOKEN cannot list packages: name them \
+                     literally in the policy (`packages`, or --package NAME; no wildcards), or \
+                     use a personal access token with read:packages"
+                )
+            }
+            _ => error.to_string(),
+        })
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -284,8 +317,7 @@ async fn run(cli: Cli, out: &Out) -> Result<ExitCode, Failure> {
                 .list(package_type)
                 .stream()
                 .try_collect()
-                .await
-                .map_err(|e| e.to_string())?;
+                .await?;
             out.packages(&packages);
             Ok(ExitCode::SUCCESS)
         }
@@ -308,8 +340,7 @@ async fn run(cli: Cli, out: &Out) -> Result<ExitCode, Failure> {
                 .state(state)
                 .stream()
                 .try_collect()
-                .await
-                .map_err(|e| e.to_string())?;
+                .await?;
             out.versions(&versions);
             Ok(ExitCode::SUCCESS)
         }
@@ -363,10 +394,7 @@ async fn run(cli: Cli, out: &Out) -> Result<ExitCode, Failure> {
             policy
                 .check()
                 .map_err(|e| Failure::Usage(format!("--package: {e}")))?;
-            let checks = retention(&endpoints)?
-                .check(owner, &policy)
-                .await
-                .map_err(|e| e.to_string())?;
+            let checks = retention(&endpoints)?.check(owner, &policy).await?;
             out.checks(&checks);
             if let Some(actions) = &out.actions {
                 actions.report_checks(&checks);
@@ -463,13 +491,9 @@ pub(crate) async fn prune(
     let journal = options.journal.as_ref().map(|j| j.path().to_path_buf());
     let total = plan.counts().delete as u64;
     let bar = progress(total, out);
+    // Failures are reported once, in the execution report below.
     let execution = retention
-        .execute(plan, options, |package, version| {
-            bar.inc(1);
-            if matches!(version.outcome, Outcome::Refused | Outcome::Failed) {
-                bar.suspend(|| eprintln!("{}: {version}", output::line(&package.name)));
-            }
-        })
+        .execute(plan, options, |_, _| bar.inc(1))
         .await
         .map_err(|e| e.to_string())?;
     bar.finish_and_clear();

@@ -13,12 +13,13 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
 use github_packages::text::{MAX_SHOWN, inert, needs_escape};
-use github_packages::{BulkOutcome, BulkReport, Package, PackageRef, PackageVersion};
+use github_packages::{BulkOutcome, BulkReport, Package, PackageVersion};
 use github_packages_retention::{Action, Execution, PackageCheck, Plan, short, short_tag};
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::actions::Actions;
+use crate::undo::Restored;
 
 /// The most bytes of one table cell or name in a line.
 const MAX_CELL: usize = 200;
@@ -86,6 +87,23 @@ fn age(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
         format!("{days}d")
     } else {
         format!("{}h", (now - at).num_hours().max(0))
+    }
+}
+
+/// Until when GitHub restores a version deleted `at`
+/// (docs/github-behaviour.md, "Refusals": 30 days).
+pub(crate) fn restorable_until(at: DateTime<Utc>) -> DateTime<Utc> {
+    at + chrono::Duration::days(RESTORABLE_DAYS)
+}
+
+/// How long GitHub keeps a deleted version restorable.
+pub(crate) const RESTORABLE_DAYS: i64 = 30;
+
+/// `n` and `noun`, plural unless `n` is 1: "1 package", "2 packages".
+pub(crate) fn counted(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
     }
 }
 
@@ -170,20 +188,30 @@ impl Out {
             return print_json(&rows);
         }
         let now = Utc::now();
-        let mut table = Table::new(&["NAME", "VISIBILITY", "VERSIONS", "UPDATED", "REPOSITORY"]);
+        // GitHub leaves version_count out of listings (it is in a single
+        // package's answer): a column of it only where there is one.
+        let counts = packages.iter().any(|p| p.version_count().is_some());
+        let mut header = vec!["NAME", "VISIBILITY"];
+        if counts {
+            header.push("VERSIONS");
+        }
+        header.extend(["UPDATED", "REPOSITORY"]);
+        let mut table = Table::new(&header);
         for p in packages {
-            table.row(vec![
-                cell(p.name()),
-                cell(&p.visibility().to_string()),
-                p.version_count().map_or("-".to_owned(), |n| n.to_string()),
-                format!("{} ago", age(p.updated_at(), now)),
-                cell(p.repository_full_name().unwrap_or("-")),
-            ]);
+            let mut row = vec![cell(p.name()), cell(&p.visibility().to_string())];
+            if counts {
+                row.push(p.version_count().map_or("-".to_owned(), |n| n.to_string()));
+            }
+            row.push(format!("{} ago", age(p.updated_at(), now)));
+            row.push(cell(p.repository_full_name().unwrap_or("-")));
+            table.row(row);
         }
         table.print("");
-        self.note(&format!("{} packages", packages.len()));
+        self.note(&counted(packages.len(), "package"));
     }
 
+    /// Versions; deleted ones also say when they were deleted and until
+    /// when GitHub restores them.
     pub(crate) fn versions(&self, versions: &[PackageVersion]) {
         if self.json {
             let rows: Vec<Value> = versions
@@ -196,23 +224,39 @@ impl Out {
                         "created_at": v.created_at(),
                         "updated_at": v.updated_at(),
                         "deleted_at": v.deleted_at(),
+                        "restorable_until": v.deleted_at().map(restorable_until),
                     })
                 })
                 .collect();
             return print_json(&rows);
         }
         let now = Utc::now();
-        let mut table = Table::new(&["ID", "NAME", "AGE", "TAGS"]);
+        let deleted = versions.iter().any(|v| v.deleted_at().is_some());
+        let mut header = vec!["ID", "NAME", "AGE", "TAGS"];
+        if deleted {
+            header.extend(["DELETED", "RESTORABLE UNTIL"]);
+        }
+        let mut table = Table::new(&header);
         for v in versions {
-            table.row(vec![
+            let mut row = vec![
                 v.id().to_string(),
                 short(v.name()),
                 age(v.created_at(), now),
                 tags(v.tags()),
-            ]);
+            ];
+            if let Some(at) = v.deleted_at() {
+                let until = restorable_until(at);
+                row.push(format!("{} ago", age(at, now)));
+                row.push(if until > now {
+                    until.format("%Y-%m-%d %H:%M UTC").to_string()
+                } else {
+                    "no longer".to_owned()
+                });
+            }
+            table.row(row);
         }
         table.print("");
-        self.note(&format!("{} versions", versions.len()));
+        self.note(&counted(versions.len(), "version"));
     }
 
     pub(crate) fn plan(&self, plan: &Plan) {
@@ -264,8 +308,8 @@ impl Out {
         }
         let counts = plan.counts();
         println!(
-            "{} packages: keep {}, delete {}; {} of the kept are needed by kept images",
-            plan.packages.len(),
+            "{}: keep {}, delete {}; {} of the kept are needed by kept images",
+            counted(plan.packages.len(), "package"),
             counts.keep,
             counts.delete,
             counts.protected
@@ -301,8 +345,10 @@ impl Out {
         let broken: usize = checks.iter().map(|c| c.findings.len()).sum();
         let unchecked = checks.iter().filter(|c| c.blocked.is_some()).count();
         println!(
-            "{} packages: {broken} broken versions, {unchecked} packages not checked",
-            checks.len()
+            "{}: {}, {} not checked",
+            counted(checks.len(), "package"),
+            counted(broken, "broken version"),
+            counted(unchecked, "package")
         );
     }
 
@@ -341,29 +387,45 @@ impl Out {
         print_bulk(report);
     }
 
-    /// Restores, package by package.
-    pub(crate) fn restores(&self, reports: &[(PackageRef, BulkReport)]) {
+    /// Restores, package by package; versions that were not deleted are
+    /// said to be active.
+    pub(crate) fn restores(&self, restores: &[Restored]) {
         if self.json {
-            let rows: Vec<Value> = reports
+            let rows: Vec<Value> = restores
                 .iter()
-                .flat_map(|(package, report)| {
-                    bulk_rows(report).into_iter().map(move |mut row| {
-                        row["owner"] = json!(package.owner().to_string());
-                        row["package_type"] = json!(package.package_type().to_string());
-                        row["package"] = json!(package.name());
-                        row
-                    })
+                .flat_map(|restored| {
+                    let package = &restored.package;
+                    let active = restored
+                        .active
+                        .iter()
+                        .map(|id| json!({"id": id, "outcome": "not_deleted"}));
+                    active
+                        .chain(bulk_rows(&restored.report))
+                        .map(move |mut row| {
+                            row["owner"] = json!(package.owner().to_string());
+                            row["package_type"] = json!(package.package_type().to_string());
+                            row["package"] = json!(package.name());
+                            row
+                        })
                 })
                 .collect();
             return print_json(&rows);
         }
-        for (package, report) in reports {
+        for Restored {
+            package,
+            report,
+            active,
+        } in restores
+        {
             println!(
                 "{} {} {}:",
                 package.owner(),
                 cell(&package.package_type().to_string()),
                 cell(package.name())
             );
+            for id in active {
+                println!("{id}: not deleted (it is active); nothing to restore");
+            }
             print_bulk(report);
         }
     }

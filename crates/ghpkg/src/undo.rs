@@ -12,14 +12,11 @@ use github_packages::{
 };
 use github_packages_retention::{Entry, Journal, Outcome};
 
-use crate::output::{Out, exit_code};
+use crate::output::{Out, RESTORABLE_DAYS, exit_code};
 use crate::{Failure, ctrl_c, need_token, progress};
 
 /// Said after a restore that only showed its requests.
 const DRY_RUN_RESTORE: &str = "dry run: nothing was restored; add --execute to restore";
-
-/// How long GitHub keeps a deleted version restorable.
-const RESTORABLE_DAYS: i64 = 30;
 
 /// Opens the journal at `path`, or at `ghpkg-journal-<time>.jsonl` here,
 /// and says where it is on standard error.
@@ -142,8 +139,10 @@ pub(crate) async fn restore(
 
     let total: usize = targets.iter().map(|(_, ids)| ids.len()).sum();
     let bar = progress(total as u64, out);
-    let mut reports: Vec<(PackageRef, BulkReport)> = Vec::new();
+    let mut reports: Vec<Restored> = Vec::new();
     for (package, ids) in targets {
+        let (active, ids) = split_active(&package, ids).await;
+        bar.inc(active.len() as u64);
         let report = package
             .restore_versions(ids)
             .concurrency(1)
@@ -151,7 +150,11 @@ pub(crate) async fn restore(
             .stop_when(ctrl_c())
             .send_with(|_| bar.inc(1))
             .await;
-        reports.push((package, report));
+        reports.push(Restored {
+            package,
+            report,
+            active,
+        });
     }
     bar.finish_and_clear();
     out.restores(&reports);
@@ -159,8 +162,35 @@ pub(crate) async fn restore(
         out.note(DRY_RUN_RESTORE);
     }
     Ok(exit_code(
-        skipped == 0 && reports.iter().all(|(_, r)| r.is_success()),
+        skipped == 0 && reports.iter().all(|r| r.report.is_success()),
     ))
+}
+
+/// What a restore did in one package.
+pub(crate) struct Restored {
+    pub(crate) package: PackageRef,
+    pub(crate) report: BulkReport,
+    /// Asked for, but not deleted: nothing to restore (not an error).
+    pub(crate) active: Vec<VersionId>,
+}
+
+/// Splits `ids` into the versions GitHub lists as active (nothing to
+/// restore; GitHub would answer 404, which reads as a failure) and the
+/// rest, which are restored. A version that cannot be read is restored:
+/// GitHub's answer then says what is wrong.
+async fn split_active(
+    package: &PackageRef,
+    ids: Vec<VersionId>,
+) -> (Vec<VersionId>, Vec<VersionId>) {
+    let mut active = Vec::new();
+    let mut rest = Vec::new();
+    for id in ids {
+        match package.version(id).get().await {
+            Ok(version) if version.deleted_at().is_none() => active.push(id),
+            _ => rest.push(id),
+        }
+    }
+    (active, rest)
 }
 
 /// Version ids from `versions`: each an id, or the name of one of
@@ -179,8 +209,7 @@ async fn resolve(package: &PackageRef, versions: &[String]) -> Result<Vec<Versio
                 .state(VersionState::Deleted)
                 .stream()
                 .try_collect()
-                .await
-                .map_err(|e| e.to_string())?;
+                .await?;
             deleted = Some(listed);
         }
         let found = deleted

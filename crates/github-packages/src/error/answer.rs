@@ -72,7 +72,8 @@ impl ErrorBody {
                 body
             }
             Err(_) => Self {
-                message: Some(collapse_whitespace(bytes)).filter(|s| !s.is_empty()),
+                message: Some(html_title(bytes).unwrap_or_else(|| collapse_whitespace(bytes)))
+                    .filter(|s| !s.is_empty()),
                 page: true,
                 ..Self::default()
             },
@@ -289,6 +290,25 @@ fn collapse_whitespace(bytes: &[u8]) -> String {
         .join(" ")
 }
 
+/// The `<title>` of an HTML page (a proxy's or GitHub's own error page
+/// says what went wrong there, and the rest is markup), whitespace
+/// collapsed; `None` for anything else or an empty title.
+fn html_title(bytes: &[u8]) -> Option<String> {
+    // ASCII lowercasing keeps byte offsets, so they index `bytes` too.
+    let lower = bytes.to_ascii_lowercase();
+    let find = |needle: &[u8], from: usize| {
+        lower
+            .get(from..)?
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .map(|at| from + at)
+    };
+    let open = find(b"<title", 0)?;
+    let start = open + lower[open..].iter().position(|&b| b == b'>')? + 1;
+    let end = find(b"</title", start)?;
+    Some(collapse_whitespace(&bytes[start..end])).filter(|t| !t.is_empty())
+}
+
 /// How much of a body that is not GitHub's JSON an error keeps.
 pub(crate) const SNIPPET_BYTES: usize = 200;
 
@@ -337,6 +357,25 @@ mod tests {
         Target::for_owner(Owner::org("acme"))
             .package(PackageType::Container, "app".into())
             .version(crate::model::ids::VersionId::new(7))
+    }
+
+    #[test]
+    fn an_html_page_is_said_by_its_title() {
+        let page = b"<!DOCTYPE html>\n<HTML><head><meta charset=utf-8>\n<Title id=t>\n  Unicorn!  &middot; GitHub\n</TITLE>\n<style>body{}</style></head><body><p>We're having a really bad day.</p></body></html>";
+        let body = ErrorBody::parse(page);
+        assert!(body.page);
+        assert_eq!(body.message.as_deref(), Some("Unicorn! &middot; GitHub"));
+        for untitled in [
+            &b"<html><title></title><b>502</b></html>"[..],
+            b"<title>never closed",
+        ] {
+            let body = ErrorBody::parse(untitled);
+            assert_eq!(
+                body.message.as_deref(),
+                Some(String::from_utf8_lossy(untitled).as_ref()),
+                "no title: the page, as before"
+            );
+        }
     }
 
     #[test]
