@@ -416,7 +416,7 @@ async fn run(cli: Cli, out: &Out) -> Result<ExitCode, Failure> {
             delete(&client, versions, out, journal).await
         }
         Command::Restore(args) => {
-            let client = client(&endpoints)?;
+            let retention = retention(&endpoints)?;
             let what = match (args.journal, args.owner, args.package_type, args.name) {
                 (Some(journal), ..) => undo::Restore::Journal(journal),
                 (None, Some(owner), Some(package_type), Some(name)) => undo::Restore::Versions {
@@ -431,7 +431,7 @@ async fn run(cli: Cli, out: &Out) -> Result<ExitCode, Failure> {
                     ));
                 }
             };
-            undo::restore(&client, what, out, args.execute).await
+            undo::restore(&retention, what, out, args.execute).await
         }
     }
 }

@@ -14,12 +14,14 @@ use std::process::ExitCode;
 use chrono::{DateTime, Utc};
 use github_packages::text::{MAX_SHOWN, inert, needs_escape};
 use github_packages::{BulkOutcome, BulkReport, Package, PackageVersion};
-use github_packages_retention::{Action, Execution, PackageCheck, Plan, short, short_tag};
+use github_packages_retention::{
+    Action, Execution, PackageCheck, Plan, TagRestore, short, short_tag,
+};
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::actions::Actions;
-use crate::undo::Restored;
+use crate::undo::{Restored, Retag};
 
 /// The most bytes of one table cell or name in a line.
 const MAX_CELL: usize = 200;
@@ -389,9 +391,9 @@ impl Out {
 
     /// Restores, package by package; versions that were not deleted are
     /// said to be active.
-    pub(crate) fn restores(&self, restores: &[Restored]) {
+    pub(crate) fn restores(&self, restores: &[Restored], retagged: &[Retagged]) {
         if self.json {
-            let rows: Vec<Value> = restores
+            let mut rows: Vec<Value> = restores
                 .iter()
                 .flat_map(|restored| {
                     let package = &restored.package;
@@ -409,6 +411,7 @@ impl Out {
                         })
                 })
                 .collect();
+            rows.extend(retag_rows(retagged));
             return print_json(&rows);
         }
         for Restored {
@@ -428,6 +431,62 @@ impl Out {
             }
             print_bulk(report);
         }
+        print_retags(retagged);
+    }
+}
+
+/// Tags put back on images by a restore (undone untags), with what
+/// became of each.
+pub(crate) type Retagged = (Retag, Vec<(String, TagRestore)>);
+
+/// Each tag put back: the image, the tag, the outcome's name and why.
+fn retag_outcomes(
+    retagged: &[Retagged],
+) -> impl Iterator<Item = (&Retag, &String, &'static str, Option<&String>)> {
+    retagged.iter().flat_map(|(retag, outcomes)| {
+        outcomes.iter().map(move |(tag, outcome)| {
+            let (name, detail) = match outcome {
+                TagRestore::Restored => ("restored", None),
+                TagRestore::WouldRestore => ("dry_run", None),
+                TagRestore::AlreadyThere => ("already_there", None),
+                TagRestore::Changed(why) => ("changed", Some(why)),
+                TagRestore::Failed(why) => ("failed", Some(why)),
+            };
+            (retag, tag, name, detail)
+        })
+    })
+}
+
+/// JSON rows `{owner, package_type, package, name, tag, outcome, detail}`.
+fn retag_rows(retagged: &[Retagged]) -> impl Iterator<Item = Value> + '_ {
+    retag_outcomes(retagged).map(|(retag, tag, outcome, detail)| {
+        json!({
+            "owner": retag.package.owner().to_string(),
+            "package_type": retag.package.package_type().to_string(),
+            "package": retag.package.name(),
+            "name": retag.digest,
+            "tag": tag,
+            "outcome": outcome,
+            "detail": detail,
+        })
+    })
+}
+
+fn print_retags(retagged: &[Retagged]) {
+    if retagged.is_empty() {
+        return;
+    }
+    println!("tags put back:");
+    for (retag, tag, outcome, detail) in retag_outcomes(retagged) {
+        let detail = detail.map(|d| format!(": {}", line(d))).unwrap_or_default();
+        println!(
+            "{} {}:{} on {}: {}{detail}",
+            retag.package.owner(),
+            cell(retag.package.name()),
+            cell(tag),
+            short(&retag.digest),
+            outcome.replace('_', " ")
+        );
     }
 }
 

@@ -10,7 +10,7 @@ use futures::TryStreamExt;
 use github_packages::{
     BulkItem, BulkReport, Client, Owner, PackageRef, PackageType, VersionId, VersionState,
 };
-use github_packages_retention::{Entry, Journal, Outcome};
+use github_packages_retention::{Entry, Journal, Outcome, Retention, TagRestore};
 
 use crate::output::{Out, RESTORABLE_DAYS, exit_code};
 use crate::{Failure, ctrl_c, need_token, progress};
@@ -47,6 +47,7 @@ pub(crate) fn entry(package: &PackageRef, item: &BulkItem) -> Entry {
         action: "delete".to_owned(),
         outcome: outcome.json_name(),
         detail,
+        removed_tags: Vec::new(),
     }
 }
 
@@ -63,17 +64,20 @@ pub(crate) enum Restore {
     Journal(PathBuf),
 }
 
-/// Restores (`execute`) or shows what would be restored.
+/// Restores (`execute`) or shows what would be restored: versions, then
+/// the tags untags moved off images.
 pub(crate) async fn restore(
-    client: &Client,
+    retention: &Retention,
     what: Restore,
     out: &Out,
     execute: bool,
 ) -> Result<ExitCode, Failure> {
+    let client = retention.client();
     if execute {
         need_token(client)?;
     }
     let mut skipped = 0;
+    let mut retags: Vec<Retag> = Vec::new();
     let targets: Vec<(PackageRef, Vec<VersionId>)> = match what {
         Restore::Versions {
             owner,
@@ -88,6 +92,21 @@ pub(crate) async fn restore(
         Restore::Journal(path) => {
             let entries = Journal::read(&path)
                 .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))?;
+            for entry in entries.iter().filter(|e| e.action == "untag") {
+                if let (Some(digest), false) = (&entry.name, entry.removed_tags.is_empty()) {
+                    let about = (
+                        entry.owner.as_str(),
+                        entry.package_type.as_str(),
+                        entry.package.as_str(),
+                    );
+                    let package = package_of(client, about, &path)?;
+                    retags.push(Retag {
+                        package,
+                        digest: digest.clone(),
+                        tags: entry.removed_tags.clone(),
+                    });
+                }
+            }
             let oldest = Utc::now() - Duration::days(RESTORABLE_DAYS);
             // Per package, latest deletion first, so that what an index
             // lists comes back before the index (deletions went outermost
@@ -121,15 +140,11 @@ pub(crate) async fn restore(
             }
             let mut targets = Vec::new();
             for key in order {
-                let owner: Owner = key
-                    .0
-                    .parse()
-                    .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
-                let package_type: PackageType = key
-                    .1
-                    .parse()
-                    .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
-                let package = client.packages(owner).package(package_type, key.2.clone());
+                let package = package_of(
+                    client,
+                    (key.0.as_str(), key.1.as_str(), key.2.as_str()),
+                    &path,
+                )?;
                 let versions = ids.remove(&key).unwrap_or_default();
                 targets.push((package, versions));
             }
@@ -156,14 +171,48 @@ pub(crate) async fn restore(
             active,
         });
     }
+    let mut retagged = Vec::new();
+    for retag in retags {
+        let outcomes = retention
+            .restore_tags(&retag.package, &retag.digest, &retag.tags, execute)
+            .await;
+        retagged.push((retag, outcomes));
+    }
     bar.finish_and_clear();
-    out.restores(&reports);
+    out.restores(&reports, &retagged);
     if !execute {
         out.note(DRY_RUN_RESTORE);
     }
+    let tags_failed = retagged
+        .iter()
+        .flat_map(|(_, outcomes)| outcomes)
+        .any(|(_, outcome)| matches!(outcome, TagRestore::Failed(_)));
     Ok(exit_code(
-        skipped == 0 && reports.iter().all(|r| r.report.is_success()),
+        skipped == 0 && !tags_failed && reports.iter().all(|r| r.report.is_success()),
     ))
+}
+
+/// Tags an untag moved off an image, to put back.
+pub(crate) struct Retag {
+    pub(crate) package: PackageRef,
+    /// The image's digest.
+    pub(crate) digest: String,
+    pub(crate) tags: Vec<String>,
+}
+
+/// The package a journal names by `(owner, package_type, name)`; a
+/// journal at `path` that names them wrongly is a usage error.
+fn package_of(
+    client: &Client,
+    (owner, package_type, name): (&str, &str, &str),
+    path: &std::path::Path,
+) -> Result<PackageRef, Failure> {
+    let bad = |e: &dyn std::fmt::Display| Failure::Usage(format!("{}: {e}", path.display()));
+    let owner: Owner = owner.parse().map_err(|e| bad(&e))?;
+    let package_type: PackageType = package_type.parse().map_err(|e| bad(&e))?;
+    Ok(client
+        .packages(owner)
+        .package(package_type, name.to_owned()))
 }
 
 /// What a restore did in one package.

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use github_packages_fake::{Fake, FaultsSeed, ImageSeed, PackageSeed};
+use github_packages_fake::{Fake, FaultsSeed, ImageSeed, LimitsSeed, PackageSeed, Seed, TokenSeed};
 use github_packages_retention::{Entry, Journal};
 
 mod support {
@@ -202,4 +202,79 @@ async fn a_deleted_version_is_restored_by_its_name() {
         "{}",
         stderr(&unknown)
     );
+}
+
+/// An untag is on record with the tags it moved, and `restore --journal`
+/// puts them back on the image (a dry run first).
+#[tokio::test(flavor = "multi_thread")]
+async fn an_untagging_run_is_undone_by_pushing_the_tags_back() {
+    let app = PackageSeed::new("acme", "container", "app")
+        .image(ImageSeed::new(["v1", "pr-1"]).created(days_ago(60)))
+        .image(ImageSeed::new(["latest"]).created(days_ago(1)));
+    let seed = Seed::new()
+        .org("acme", ["alice"])
+        .token(TokenSeed::all_scopes(TOKEN, "alice"))
+        .limits(LimitsSeed::off())
+        .package(app);
+    let fake = Fake::start(seed).await.unwrap();
+    let image = fake
+        .change(|world| world.digest_tagged("acme", "container", "app", "v1"))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("run.jsonl");
+    let journal = path.to_str().unwrap();
+    let args = [
+        "prune",
+        "org:acme",
+        "--type",
+        "container",
+        "--package",
+        "app",
+        "--delete-tag",
+        "pr-*",
+        "--delete-tags-older-than",
+        "1d",
+        "--delete-tags-untag",
+        "--execute",
+        "--journal",
+        journal,
+    ];
+    let output = ghpkg(Some(&fake), &args).await;
+    assert!(
+        output.status.success(),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    let entries = Journal::read(&path).unwrap();
+    let untag = entries.iter().find(|e| e.action == "untag").unwrap();
+    assert_eq!(untag.removed_tags, ["pr-1"]);
+    let tagged =
+        |fake: &Fake| fake.change(|world| world.digest_tagged("acme", "container", "app", "pr-1"));
+    assert_eq!(tagged(&fake), None, "pr-1 is gone");
+
+    let dry = ghpkg(Some(&fake), &["restore", "--journal", journal]).await;
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    assert!(
+        stdout(&dry).contains("org:acme app:pr-1 on sha256:") && stdout(&dry).contains(": dry run"),
+        "{}",
+        stdout(&dry)
+    );
+    assert_eq!(tagged(&fake), None, "a dry run");
+
+    let done = ghpkg(
+        Some(&fake),
+        &["restore", "--journal", journal, "--execute", "--json"],
+    )
+    .await;
+    assert!(done.status.success(), "{}{}", stdout(&done), stderr(&done));
+    let rows = json(&done);
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["tag"] == "pr-1")
+        .unwrap();
+    assert_eq!(row["outcome"], "restored");
+    assert_eq!(tagged(&fake), Some(image), "pr-1 names the image again");
 }

@@ -407,6 +407,17 @@ struct PackageRun<'a, P> {
 
 impl<P: FnMut(&PackagePlan, &VersionOutcome)> PackageRun<'_, P> {
     fn settle(&mut self, version: &VersionPlan, outcome: Outcome, detail: Option<String>) {
+        self.settle_with(version, outcome, detail, Vec::new());
+    }
+
+    /// [`settle`](Self::settle), with the tags an untag moved off.
+    fn settle_with(
+        &mut self,
+        version: &VersionPlan,
+        outcome: Outcome,
+        detail: Option<String>,
+        removed_tags: Vec<String>,
+    ) {
         let settled = VersionOutcome {
             id: version.id,
             name: version.name.clone(),
@@ -426,6 +437,7 @@ impl<P: FnMut(&PackagePlan, &VersionOutcome)> PackageRun<'_, P> {
                 action: json_name(version.action()),
                 outcome: outcome.json_name(),
                 detail: settled.detail.clone(),
+                removed_tags,
             };
             if let Err(error) = journal.record(&entry) {
                 self.journal_failed.get_or_insert_with(|| {
@@ -471,12 +483,17 @@ impl<P: FnMut(&PackagePlan, &VersionOutcome)> PackageRun<'_, P> {
             let Reason::Untag { tags, .. } = &version.reason else {
                 continue;
             };
-            let (outcome, detail) =
+            let untagged =
                 untag::untag(retention, &handle, version, tags, || has_stopped(stop)).await;
-            if stop_on_failure && outcome == Outcome::Failed {
+            if stop_on_failure && untagged.outcome == Outcome::Failed {
                 halted = true;
             }
-            self.settle(version, outcome, Some(detail));
+            self.settle_with(
+                version,
+                untagged.outcome,
+                Some(untagged.detail),
+                untagged.removed,
+            );
         }
         halted || self.journal_failed.is_some()
     }

@@ -40,6 +40,12 @@ pub struct Entry {
     /// GitHub's answer or the reason, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// For an untag, the tags it moved off the image `name`, whatever its
+    /// outcome (one that failed half way may have moved some):
+    /// [`Retention::restore_tags`](crate::Retention::restore_tags) puts
+    /// them back.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed_tags: Vec<String>,
 }
 
 /// An append-only journal file.
@@ -117,6 +123,7 @@ mod tests {
             action: "delete".to_owned(),
             outcome: "deleted".to_owned(),
             detail: None,
+            removed_tags: Vec::new(),
         };
         journal.record(&entry).unwrap();
         journal.record(&entry).unwrap();

@@ -77,6 +77,7 @@ pub use journal::{Entry, Journal};
 pub use plan::{Action, Counts, PackagePlan, Part, Plan, Reason, VersionPlan, short};
 pub use policy::{Age, AgeFrom, Digest, Pattern, Policy, PolicyError};
 pub use retention::Retention;
+pub use untag::TagRestore;
 
 /// The README's snippets, compiled as doc tests so they stay true (here,
 /// where every crate they use is at hand).

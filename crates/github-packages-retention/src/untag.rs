@@ -27,14 +27,39 @@ const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
 /// The annotation that says which tag a placeholder took off which image.
 const ANNOTATION: &str = "dev.github-packages-retention.untagged";
 
+/// What became of an untag: its outcome, what happened in words, and the
+/// tags that were moved off the image (some, when it failed half way).
+pub(crate) struct Untagged {
+    pub(crate) outcome: Outcome,
+    pub(crate) detail: String,
+    pub(crate) removed: Vec<String>,
+}
+
 /// Removes `tags` from `version` of `package`, unless `stopped` says the
-/// run stopped before a push or a deletion. The outcome, and what happened
-/// in words.
+/// run stopped before a push or a deletion.
 pub(crate) async fn untag(
     retention: &Retention,
     package: &PackageRef,
     version: &VersionPlan,
     tags: &[String],
+    stopped: impl Fn() -> bool,
+) -> Untagged {
+    let mut removed: Vec<String> = Vec::new();
+    let (outcome, detail) =
+        move_tags_off(retention, package, version, tags, &mut removed, stopped).await;
+    Untagged {
+        outcome,
+        detail,
+        removed,
+    }
+}
+
+async fn move_tags_off(
+    retention: &Retention,
+    package: &PackageRef,
+    version: &VersionPlan,
+    tags: &[String],
+    removed: &mut Vec<String>,
     stopped: impl Fn() -> bool,
 ) -> (Outcome, String) {
     let registry = retention.registry.as_ref();
@@ -66,8 +91,7 @@ pub(crate) async fn untag(
         );
     }
 
-    let mut removed: Vec<&str> = Vec::new();
-    let so_far = |removed: &[&str]| match removed {
+    let so_far = |removed: &[String]| match removed {
         [] => String::new(),
         done => format!(" (tags [{}] were removed)", done.join(", ")),
     };
@@ -75,7 +99,7 @@ pub(crate) async fn untag(
         if stopped() {
             return (
                 Outcome::NotAttempted,
-                format!("the run stopped{}", so_far(&removed)),
+                format!("the run stopped{}", so_far(removed)),
             );
         }
         match registry.raw_manifest(image, tag).await {
@@ -87,14 +111,14 @@ pub(crate) async fn untag(
                         "tag {} names {} now{}",
                         shown_tags(std::slice::from_ref(tag)),
                         short(&digest),
-                        so_far(&removed)
+                        so_far(removed)
                     ),
                 );
             }
             Err(why) => {
                 return (
                     Outcome::Failed,
-                    format!("the tag could not be read ({why}){}", so_far(&removed)),
+                    format!("the tag could not be read ({why}){}", so_far(removed)),
                 );
             }
         }
@@ -108,7 +132,7 @@ pub(crate) async fn untag(
                 Outcome::Failed,
                 format!(
                     "the registry refused the placeholder ({why}){}",
-                    so_far(&removed)
+                    so_far(removed)
                 ),
             );
         }
@@ -118,7 +142,7 @@ pub(crate) async fn untag(
                 "tag {} names an empty placeholder {} that {what}{}",
                 shown_tags(std::slice::from_ref(tag)),
                 short(&digest),
-                so_far(&removed)
+                so_far(removed)
             )
         };
         let listed: Result<Vec<_>, _> = package.versions().stream().try_collect().await;
@@ -137,7 +161,7 @@ pub(crate) async fn untag(
         }
         let report = package.delete_versions([id]).send().await;
         match report.items.first().map(|item| &item.outcome) {
-            Some(BulkOutcome::Done | BulkOutcome::AlreadyGone) => removed.push(tag),
+            Some(BulkOutcome::Done | BulkOutcome::AlreadyGone) => removed.push(tag.clone()),
             Some(BulkOutcome::Refused(e) | BulkOutcome::Failed(e)) => {
                 return (
                     Outcome::Failed,
@@ -166,4 +190,145 @@ fn placeholder(image: &str, tag: &str) -> Vec<u8> {
         },
     });
     serde_json::to_vec(&index).unwrap_or_default()
+}
+
+/// What became of one tag put back on an image (the undo of an untag).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TagRestore {
+    /// Pushed: the tag names the image again.
+    Restored,
+    /// A dry run: the tag would be pushed.
+    WouldRestore,
+    /// The tag already names the image.
+    AlreadyThere,
+    /// Left alone: the tag names something else now (not a placeholder of
+    /// an untag), which is not overwritten.
+    Changed(String),
+    /// Could not be done; why.
+    Failed(String),
+}
+
+impl Retention {
+    /// Puts `tags` back on the image `digest` of the container package
+    /// `package`, undoing an untag ([`Entry::removed_tags`] of a journal
+    /// says which): the image's manifest is pushed again under each tag,
+    /// so the tag names the same version as before. A tag that names
+    /// another image by now is left alone; one that names an untag's
+    /// placeholder is taken back. With `execute` false nothing is pushed.
+    ///
+    /// [`Entry::removed_tags`]: crate::Entry::removed_tags
+    pub async fn restore_tags(
+        &self,
+        package: &PackageRef,
+        digest: &str,
+        tags: &[String],
+        execute: bool,
+    ) -> Vec<(String, TagRestore)> {
+        let all = |outcome: TagRestore| tags.iter().map(|t| (t.clone(), outcome.clone())).collect();
+        let registry = self.registry.as_ref();
+        let listing = match listing::read(package, registry).await {
+            Ok(listing) => listing,
+            Err(e) => {
+                return all(TagRestore::Failed(format!(
+                    "the package could not be read ({e})"
+                )));
+            }
+        };
+        let (Some(registry), Some(image)) = (registry, listing.image.as_deref()) else {
+            return all(TagRestore::Failed(
+                "no container registry is known for it, or whose package it is".to_owned(),
+            ));
+        };
+        if !listing.versions.iter().any(|v| v.name() == digest) {
+            return all(TagRestore::Failed(format!(
+                "GitHub does not list {}; restore it first",
+                short(digest)
+            )));
+        }
+        let manifest = match registry.raw_manifest(image, digest).await {
+            Ok((bytes, _)) => bytes,
+            Err(why) => {
+                return all(TagRestore::Failed(format!(
+                    "the image could not be read ({why})"
+                )));
+            }
+        };
+        let Some(media_type) = media_type(&manifest) else {
+            return all(TagRestore::Failed(
+                "the image's manifest names no media type".to_owned(),
+            ));
+        };
+        let existing = match registry.tags(image).await {
+            Ok(existing) => existing,
+            Err(why) => {
+                return all(TagRestore::Failed(format!(
+                    "the tags could not be read ({why})"
+                )));
+            }
+        };
+        let mut done = Vec::new();
+        for tag in tags {
+            let outcome = if existing.contains(tag) {
+                match registry.raw_manifest(image, tag).await {
+                    Ok((_, now)) if now == digest => TagRestore::AlreadyThere,
+                    Ok((bytes, _)) if is_placeholder(&bytes) => {
+                        push(registry, image, tag, media_type, &manifest, execute).await
+                    }
+                    Ok((_, now)) => TagRestore::Changed(format!("it names {} now", short(&now))),
+                    Err(why) => TagRestore::Failed(format!("the tag could not be read ({why})")),
+                }
+            } else {
+                push(registry, image, tag, media_type, &manifest, execute).await
+            };
+            done.push((tag.clone(), outcome));
+        }
+        done
+    }
+}
+
+async fn push(
+    registry: &crate::Registry,
+    image: &str,
+    tag: &str,
+    media_type: &str,
+    manifest: &[u8],
+    execute: bool,
+) -> TagRestore {
+    if !execute {
+        return TagRestore::WouldRestore;
+    }
+    match registry
+        .put_manifest(image, tag, media_type, manifest)
+        .await
+    {
+        Ok(()) => TagRestore::Restored,
+        Err(why) => TagRestore::Failed(format!("the registry refused the push ({why})")),
+    }
+}
+
+/// The media type a manifest declares, or the OCI one its shape implies
+/// (`mediaType` is optional in OCI manifests).
+fn media_type(manifest: &[u8]) -> Option<&'static str> {
+    let value: serde_json::Value = serde_json::from_slice(manifest).ok()?;
+    const KNOWN: [&str; 4] = [
+        OCI_INDEX,
+        "application/vnd.oci.image.manifest.v1+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+        "application/vnd.docker.distribution.manifest.v2+json",
+    ];
+    match value.get("mediaType").and_then(|m| m.as_str()) {
+        Some(declared) => KNOWN.into_iter().find(|k| *k == declared),
+        None if value.get("manifests").is_some() => Some(KNOWN[0]),
+        None if value.get("layers").is_some() => Some(KNOWN[1]),
+        None => None,
+    }
+}
+
+/// Whether `bytes` is a placeholder an untag pushed: an empty index with
+/// our annotation.
+fn is_placeholder(bytes: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(bytes).is_ok_and(|index| {
+        index["manifests"].as_array().is_some_and(Vec::is_empty)
+            && index["annotations"][ANNOTATION].is_string()
+    })
 }

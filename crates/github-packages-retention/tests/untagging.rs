@@ -6,7 +6,9 @@
 
 use github_packages::PackageType;
 use github_packages_fake::{Fake, ImageSeed, PackageSeed};
-use github_packages_retention::{Action, Age, Outcome, Pattern, Policy, Reason};
+use github_packages_retention::{
+    Action, Age, ExecuteOptions, Journal, Outcome, Pattern, Plan, Policy, Reason, TagRestore,
+};
 
 mod support {
     pub mod on_fake;
@@ -159,6 +161,76 @@ async fn a_tag_moved_since_the_plan_is_left_alone() {
         .change(|world| world.digest_tagged("acme", "container", "app", "build-1"))
         .unwrap();
     assert_eq!(new, build, "pr-10 still names the new image");
+}
+
+/// The journal says which tags an untag moved off which image, and
+/// `restore_tags` puts them back: the image's own manifest pushed under
+/// each, so the tag names the same version again. A tag someone moved to
+/// another image since is left alone.
+#[tokio::test]
+async fn an_untag_is_undone_from_its_journal_entry() {
+    let fake = seeded().await;
+    let plan = plan_one(&fake, &untag_policy()).await;
+    let v1 = tagged(&plan, "v1").clone();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    let options = ExecuteOptions {
+        journal: Some(Journal::create(&path).unwrap()),
+        ..Default::default()
+    };
+    let whole = Plan {
+        made_at: chrono::Utc::now(),
+        packages: vec![plan.clone()],
+    };
+    let retention = retention(&fake);
+    let done = retention.execute(&whole, options, |_, _| {}).await.unwrap();
+    assert_eq!(done.count(Outcome::Untagged), 2);
+    let entries = Journal::read(&path).unwrap();
+    let entry = entries
+        .iter()
+        .find(|e| e.name.as_deref() == Some(v1.name.as_str()))
+        .unwrap();
+    assert_eq!(
+        (entry.action.as_str(), entry.outcome.as_str()),
+        ("untag", "untagged")
+    );
+    assert_eq!(entry.removed_tags, ["pr-7", "pr-8"]);
+
+    // pr-8 is taken by another image meanwhile.
+    fake.change(|world| world.push_image("acme", "app", &ImageSeed::new(["pr-8"])))
+        .unwrap();
+    let package = client(&fake)
+        .packages(github_packages::Owner::org("acme"))
+        .package(PackageType::Container, "app");
+    let dry = retention
+        .restore_tags(&package, &v1.name, &entry.removed_tags, false)
+        .await;
+    assert_eq!(dry[0], ("pr-7".to_owned(), TagRestore::WouldRestore));
+    assert!(
+        matches!(&dry[1], (tag, TagRestore::Changed(_)) if tag == "pr-8"),
+        "{dry:?}"
+    );
+    fake.clear_requests();
+    let undone = retention
+        .restore_tags(&package, &v1.name, &entry.removed_tags, true)
+        .await;
+    assert_eq!(undone[0], ("pr-7".to_owned(), TagRestore::Restored));
+    assert!(
+        matches!(&undone[1], (_, TagRestore::Changed(why)) if why.starts_with("it names sha256:"))
+    );
+    assert_eq!(
+        writes(&fake),
+        ["PUT /v2/acme/app/manifests/pr-7"],
+        "one push, nothing deleted"
+    );
+    let pr7 = fake
+        .change(|world| world.digest_tagged("acme", "container", "app", "pr-7"))
+        .unwrap();
+    assert_eq!(pr7, v1.name, "pr-7 names the image again");
+    let again = retention
+        .restore_tags(&package, &v1.name, &["pr-7".to_owned()], true)
+        .await;
+    assert_eq!(again[0].1, TagRestore::AlreadyThere);
 }
 
 #[test]
