@@ -150,49 +150,44 @@ fn path_with(first: Option<&Path>) -> String {
         .join(":")
 }
 
-/// The install step's environment: the action checked out at `action`
-/// (the repository's root), at `reference`.
-fn install_env<'a>(
-    action: &'a str,
-    releases: &'a str,
-    reference: &'a str,
-    path: &'a str,
-) -> Vec<(&'a str, &'a str)> {
-    vec![
-        ("RUNNER_OS", "Linux"),
+/// Runs `install.sh` as a runner on `os` (X64) runs it for the action at
+/// `reference`, checked out at the repository's root, with a release
+/// `release_tag` whose SHA256SUMS gives `checksum` (or the right one), and
+/// a stub `cargo` if `cargo`, no `cargo` at all otherwise.
+async fn install(
+    runner: &Runner,
+    reference: &str,
+    os: &str,
+    release_tag: &str,
+    checksum: Option<&str>,
+    cargo: bool,
+) -> Output {
+    let action = root().display().to_string();
+    let target = "x86_64-unknown-linux-musl";
+    let releases = release(&runner.path("releases"), release_tag, target, checksum);
+    let stub = cargo.then(|| stub_cargo(runner.dir.path()));
+    let path = path_with(stub.as_deref());
+    let env = [
+        ("RUNNER_OS", os),
         ("RUNNER_ARCH", "X64"),
-        ("GHPKG_ACTION_PATH", action),
+        ("GHPKG_ACTION_PATH", action.as_str()),
         ("GHPKG_ACTION_REPOSITORY", "owner/ghpkg"),
         ("GHPKG_ACTION_REF", reference),
-        ("GHPKG_RELEASES", releases),
-        ("PATH", path),
-    ]
+        ("GHPKG_RELEASES", releases.as_str()),
+        ("PATH", path.as_str()),
+    ];
+    runner.script("install.sh", &env).await
+}
+
+fn shown(output: &Output) -> String {
+    format!("{}{}", stdout(output), stderr(output))
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn install_takes_the_release_asset_whose_checksum_matches() {
     let runner = Runner::new();
-    let action = root().display().to_string();
-    let releases = release(
-        &runner.path("releases"),
-        "v9.9.9",
-        "x86_64-unknown-linux-musl",
-        None,
-    );
-    let path = path_with(None);
-    let done = runner
-        .script(
-            "install.sh",
-            &install_env(&action, &releases, "v9.9.9", &path),
-        )
-        .await;
-    assert_eq!(
-        done.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&done),
-        stderr(&done)
-    );
+    let done = install(&runner, "v9.9.9", "Linux", "v9.9.9", None, false).await;
+    assert_eq!(done.status.code(), Some(0), "{}", shown(&done));
     assert!(stdout(&done).contains("verified"), "{}", stdout(&done));
     let outputs = runner.outputs();
     assert_eq!(output(&outputs, "source"), Some("release"));
@@ -211,25 +206,14 @@ async fn install_takes_the_release_asset_whose_checksum_matches() {
 #[tokio::test(flavor = "multi_thread")]
 async fn install_refuses_an_asset_whose_checksum_does_not_match() {
     let runner = Runner::new();
-    let action = root().display().to_string();
     let wrong = "a".repeat(64);
-    let releases = release(
-        &runner.path("releases"),
-        "v9.9.9",
-        "x86_64-unknown-linux-musl",
-        Some(&wrong),
-    );
-    let stub = stub_cargo(runner.dir.path());
-    let path = path_with(Some(&stub));
-    let done = runner
-        .script(
-            "install.sh",
-            &install_env(&action, &releases, "v9.9.9", &path),
-        )
-        .await;
+    let done = install(&runner, "v9.9.9", "Linux", "v9.9.9", Some(&wrong), true).await;
     assert_eq!(done.status.code(), Some(1));
     assert!(
-        stdout(&done).contains("::error title=ghpkg install::ghpkg-x86_64-unknown-linux-musl of release v9.9.9 does not match its SHA-256"),
+        stdout(&done).contains(
+            "::error title=ghpkg install::ghpkg-x86_64-unknown-linux-musl of release v9.9.9 \
+             does not match its SHA-256"
+        ),
         "{}",
         stdout(&done)
     );
@@ -248,30 +232,18 @@ async fn install_refuses_an_asset_whose_checksum_does_not_match() {
 async fn install_builds_from_the_actions_source_without_a_release_asset() {
     // A branch has no release; nor has a runner without a prebuilt target;
     // nor a tag whose release lacks the asset.
-    for (reference, os, tag_in_releases) in [
+    for (reference, os, release_tag) in [
         ("main", "Linux", "v9.9.9"),
         ("v9.9.9", "FreeBSD", "v9.9.9"),
         ("v1.0.0", "Linux", "v9.9.9"),
     ] {
         let runner = Runner::new();
-        let action = root().display().to_string();
-        let releases = release(
-            &runner.path("releases"),
-            tag_in_releases,
-            "x86_64-unknown-linux-musl",
-            None,
-        );
-        let stub = stub_cargo(runner.dir.path());
-        let path = path_with(Some(&stub));
-        let mut env = install_env(&action, &releases, reference, &path);
-        env.push(("RUNNER_OS", os));
-        let done = runner.script("install.sh", &env).await;
+        let done = install(&runner, reference, os, release_tag, None, true).await;
         assert_eq!(
             done.status.code(),
             Some(0),
-            "{reference} {os}: {}{}",
-            stdout(&done),
-            stderr(&done)
+            "{reference} {os}: {}",
+            shown(&done)
         );
         let outputs = runner.outputs();
         assert_eq!(
@@ -289,7 +261,7 @@ async fn install_builds_from_the_actions_source_without_a_release_asset() {
             "--locked",
             "--quiet",
             "--path",
-            &format!("{action}/crates/ghpkg"),
+            &format!("{}/crates/ghpkg", root().display()),
             "--root",
             temp.to_str().unwrap(),
         ];
@@ -304,20 +276,7 @@ async fn install_builds_from_the_actions_source_without_a_release_asset() {
 #[tokio::test(flavor = "multi_thread")]
 async fn install_without_an_asset_or_cargo_says_what_to_add() {
     let runner = Runner::new();
-    let action = root().display().to_string();
-    let releases = release(
-        &runner.path("releases"),
-        "v9.9.9",
-        "x86_64-unknown-linux-musl",
-        None,
-    );
-    let path = path_with(None);
-    let done = runner
-        .script(
-            "install.sh",
-            &install_env(&action, &releases, "main", &path),
-        )
-        .await;
+    let done = install(&runner, "main", "Linux", "v9.9.9", None, false).await;
     assert_eq!(done.status.code(), Some(1));
     assert!(
         stdout(&done).contains("cargo is not installed to build one; add a Rust toolchain step"),
@@ -358,13 +317,7 @@ async fn the_action_plans_by_default_with_the_repository_owner_looked_up() {
     let fake = Fake::start(seed()).await.unwrap();
     let runner = Runner::new();
     let done = run_action(&runner, &fake, &[("INPUT_POLICY_TOML", POLICY)]).await;
-    assert_eq!(
-        done.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&done),
-        stderr(&done)
-    );
+    assert_eq!(done.status.code(), Some(0), "{}", shown(&done));
     assert!(
         stdout(&done).contains("ghpkg prune org:acme --policy "),
         "{}",
@@ -407,13 +360,7 @@ async fn the_action_deletes_with_execute_and_leaves_a_journal() {
         ],
     )
     .await;
-    assert_eq!(
-        done.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&done),
-        stderr(&done)
-    );
+    assert_eq!(done.status.code(), Some(0), "{}", shown(&done));
     let outputs = runner.outputs();
     let deleted: usize = output(&outputs, "deleted").unwrap().parse().unwrap();
     assert!(deleted > 0);
@@ -442,13 +389,7 @@ async fn the_actions_package_inputs_replace_the_policys() {
         ],
     )
     .await;
-    assert_eq!(
-        done.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&done),
-        stderr(&done)
-    );
+    assert_eq!(done.status.code(), Some(0), "{}", shown(&done));
     assert!(
         stdout(&done).contains("--type npm --package lib --package oth*"),
         "{}",

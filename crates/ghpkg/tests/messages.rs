@@ -77,15 +77,20 @@ async fn counts_are_singular_for_one_and_listings_show_no_empty_column() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn deleted_versions_say_when_and_until_when_they_can_be_restored() {
-    let fake = Fake::start(seed()).await.unwrap();
+/// The id of the newest version of the npm package `lib`.
+async fn newest_lib_version(fake: &Fake) -> String {
     let listed = ghpkg(
-        Some(&fake),
+        Some(fake),
         &["versions", "org:acme", "npm", "lib", "--json"],
     )
     .await;
-    let id = json(&listed)[0]["id"].to_string();
+    json(&listed)[0]["id"].to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deleted_versions_say_when_and_until_when_they_can_be_restored() {
+    let fake = Fake::start(seed()).await.unwrap();
+    let id = newest_lib_version(&fake).await;
     let deleted = ghpkg(
         Some(&fake),
         &["delete", "org:acme", "npm", "lib", &id, "--execute"],
@@ -130,12 +135,7 @@ async fn deleted_versions_say_when_and_until_when_they_can_be_restored() {
 #[tokio::test(flavor = "multi_thread")]
 async fn restoring_an_active_version_says_it_is_not_deleted() {
     let fake = Fake::start(seed()).await.unwrap();
-    let listed = ghpkg(
-        Some(&fake),
-        &["versions", "org:acme", "npm", "lib", "--json"],
-    )
-    .await;
-    let id = json(&listed)[0]["id"].to_string();
+    let id = newest_lib_version(&fake).await;
     let output = ghpkg(
         Some(&fake),
         &["restore", "org:acme", "npm", "lib", &id, "--execute"],
