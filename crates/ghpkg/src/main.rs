@@ -10,13 +10,14 @@ mod undo;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use futures::TryStreamExt;
 use github_packages::{Client, ClientBuilder, Owner, PackageType, VersionId, VersionState};
 use github_packages_retention::{
-    Age, DEFAULT_MAX_PLAN_AGE, ExecuteOptions, Journal, PackageCheck, Pattern, Plan, Policy,
-    Retention,
+    Age, DEFAULT_MAX_PLAN_AGE, ExecuteOptions, Journal, PackageCheck, Pattern, Plan, PlanProgress,
+    Policy, Retention,
 };
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -163,9 +164,35 @@ struct PlanArgs {
 
 impl PlanArgs {
     /// The plan of `policy` (read from these arguments), written to
-    /// `--save-plan`'s file when given.
-    async fn plan(&self, retention: &Retention, policy: &Policy) -> Result<Plan, Failure> {
-        let plan = retention.plan(self.owner.clone(), policy).await?;
+    /// `--save-plan`'s file when given; its progress shown on a terminal.
+    async fn plan(
+        &self,
+        retention: &Retention,
+        policy: &Policy,
+        out: &Out,
+    ) -> Result<Plan, Failure> {
+        let progress = PlanProgress::new();
+        let planning = retention.plan_with_progress(self.owner.clone(), policy, &progress);
+        let plan = match planning_bar(out) {
+            None => planning.await?,
+            Some(bar) => {
+                tokio::pin!(planning);
+                let plan = loop {
+                    tokio::select! {
+                        plan = &mut planning => break plan,
+                        () = tokio::time::sleep(Duration::from_millis(100)) => {
+                            let (packages, selected) = progress.packages();
+                            let (read, wanted) = progress.manifests();
+                            bar.set_message(format!(
+                                "planning: {packages}/{selected} packages, {read}/{wanted} manifests"
+                            ));
+                        }
+                    }
+                };
+                bar.finish_and_clear();
+                plan?
+            }
+        };
         if let Some(path) = &self.save_plan {
             let written = output::json_text(&plan)
                 .map_err(std::io::Error::other)
@@ -346,7 +373,7 @@ async fn run(cli: Cli, out: &Out) -> Result<ExitCode, Failure> {
         }
         Command::Plan(args) => {
             let policy = args.policy.policy().map_err(Failure::Usage)?;
-            let plan = args.plan(&retention(&endpoints)?, &policy).await?;
+            let plan = args.plan(&retention(&endpoints)?, &policy, out).await?;
             out.plan(&plan);
             if let Some(actions) = &out.actions {
                 let files = Files::new(args.save_plan.as_deref(), None);
@@ -367,7 +394,7 @@ async fn run(cli: Cli, out: &Out) -> Result<ExitCode, Failure> {
                 need_token(retention.client())?;
             }
             let saved = plan.save_plan.clone();
-            let plan = plan.plan(&retention, &policy).await?;
+            let plan = plan.plan(&retention, &policy, out).await?;
             let mut options = ExecuteOptions {
                 stop_on_failure,
                 stop: Some(Box::pin(ctrl_c())),
@@ -553,6 +580,21 @@ async fn delete(
 /// finish and are reported, the rest are not attempted.
 pub(crate) async fn ctrl_c() {
     let _ = tokio::signal::ctrl_c().await;
+}
+
+/// A spinner for planning on standard error, when it is a terminal and
+/// the output is for people.
+fn planning_bar(out: &Out) -> Option<ProgressBar> {
+    if out.json || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} {elapsed}") {
+        bar.set_style(style);
+    }
+    bar.set_message("planning");
+    bar.enable_steady_tick(Duration::from_millis(100));
+    Some(bar)
 }
 
 /// A progress bar on standard error, when it is a terminal and the output

@@ -38,6 +38,16 @@ impl Faults {
             (config.clone(), fastrand::Rng::with_seed(config.seed));
     }
 
+    /// Whether the next registry request is refused as too many
+    /// (`registry_busy`), counting it.
+    pub(crate) fn registry_busy(&self) -> bool {
+        let mut guard = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let busy = &mut guard.0.registry_busy;
+        let refused = *busy > 0;
+        *busy = busy.saturating_sub(1);
+        refused
+    }
+
     /// Draws the next request's fate.
     pub(crate) fn draw(&self) -> Fate {
         let mut guard = self.0.lock().unwrap_or_else(PoisonError::into_inner);

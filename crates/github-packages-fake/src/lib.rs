@@ -48,6 +48,7 @@ pub mod admin;
 mod clock;
 mod faults;
 mod github;
+pub mod heap;
 pub mod images;
 mod instance;
 mod limits;

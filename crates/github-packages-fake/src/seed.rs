@@ -549,6 +549,11 @@ pub struct FaultsSeed {
     /// Bodies trickle out in 16-byte chunks this many milliseconds apart.
     #[serde(default)]
     pub slow_body_ms: u64,
+    /// The next this many registry requests are refused with 429
+    /// `TOOMANYREQUESTS` and `Retry-After: 1`, as a pressed registry
+    /// answers (`docs/github-behaviour.md`, "Container images").
+    #[serde(default)]
+    pub registry_busy: u32,
 }
 
 impl Seed {

@@ -182,7 +182,12 @@ async fn answer(
         }
         Err(other_method) => {
             delay(fate.latency).await;
-            let registry = {
+            let registry = if shared.faults.registry_busy() {
+                let mut busy =
+                    registry::RegistryAnswer::error(429, "TOOMANYREQUESTS", "too many requests");
+                busy.headers.push(("retry-after", "1".to_owned()));
+                Some(busy)
+            } else {
                 let mut state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
                 let mut grants = shared.grants.lock().unwrap_or_else(PoisonError::into_inner);
                 match &body {

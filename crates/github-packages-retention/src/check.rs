@@ -122,21 +122,27 @@ impl Retention {
             return Ok(check);
         }
         let everything = Policy::new(PackageType::Container);
-        let versions = decide::decide(
-            &everything,
-            &PackageType::Container,
-            &listing.versions,
-            &listing.listed_twice,
-            &Facts::default(),
-            Utc::now(),
-        );
+        let now = Utc::now();
+        let decide = |facts: &Facts| {
+            decide::decide(
+                &everything,
+                &PackageType::Container,
+                &listing.versions,
+                &listing.listed_twice,
+                facts,
+                now,
+            )
+        };
         let mut plan = PackagePlan::new(
             check.owner.clone(),
             PackageType::Container,
             check.name.clone(),
-            versions,
+            decide(&Facts::default()),
         );
-        if let Err(why) = protect::read_image(registry, listing.image.as_deref(), &mut plan).await {
+        // Every manifest: what is broken is the question.
+        let image = listing.image.as_deref();
+        if let Err(why) = protect::plan_image(registry, image, &mut plan, true, decide, None).await
+        {
             check.blocked = Some(why);
             return Ok(check);
         }

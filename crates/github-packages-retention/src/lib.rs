@@ -62,12 +62,15 @@ mod listing;
 mod manifest;
 mod plan;
 mod policy;
+mod progress;
 mod retention;
 mod untag;
 mod verify;
 
 pub use check::PackageCheck;
-pub use container::registry::{Registry, RegistryBuilder, RegistryError};
+pub use container::registry::{
+    DEFAULT_REGISTRY_CONCURRENCY, Registry, RegistryBuilder, RegistryError,
+};
 pub use container::tags::short_tag;
 pub use execute::{
     DEFAULT_MAX_PLAN_AGE, ExecuteError, ExecuteOptions, Execution, Outcome, PackageOutcome,
@@ -76,6 +79,7 @@ pub use execute::{
 pub use journal::{Entry, Journal};
 pub use plan::{Action, Counts, PackagePlan, Part, Plan, Reason, VersionPlan, short};
 pub use policy::{Age, AgeFrom, Digest, Pattern, Policy, PolicyError};
+pub use progress::PlanProgress;
 pub use retention::Retention;
 pub use untag::TagRestore;
 

@@ -55,12 +55,9 @@ pub(crate) async fn read(
     let container = *package.package_type() == PackageType::Container;
     let mut listing = Listing::default();
     let mut previous: Option<Vec<(VersionId, String, Vec<String>)>> = None;
-    for _ in 0..READS {
-        let about = package.get().await?;
-        let image =
-            image_path(package.owner(), package.name(), about.owner_login()).filter(|_| container);
-        let registry_tags = match (registry, &image) {
-            (Some(registry), Some(image)) => Some(registry.tags(image).await.map_err(|e| {
+    let tags_of = |image: Option<String>| async move {
+        let tags = match (registry, &image) {
+            (Some(registry), Some(path)) => Some(registry.tags(path).await.map_err(|e| {
                 format!(
                     "the registry's tag list could not be read from {} ({e})",
                     registry.url()
@@ -68,6 +65,25 @@ pub(crate) async fn read(
             })),
             _ => None,
         };
+        (image, tags)
+    };
+    for _ in 0..READS {
+        // The package's count and the registry's tags are read before the
+        // listing, so that whatever they show was there when it began: at
+        // once, unless the image's path needs the package's owner (the
+        // authenticated user's packages).
+        let (about, (image, registry_tags)) =
+            match image_path(package.owner(), package.name(), None).filter(|_| container) {
+                Some(image) => futures::future::join(package.get(), tags_of(Some(image))).await,
+                None => {
+                    let about = package.get().await?;
+                    let login = about.owner_login();
+                    let image =
+                        image_path(package.owner(), package.name(), login).filter(|_| container);
+                    (Ok(about), tags_of(image).await)
+                }
+            };
+        let about = about?;
         let listed: Vec<PackageVersion> = package.versions().stream().try_collect().await?;
         listing = check(listed, about.version_count(), registry_tags);
         listing.image = image;

@@ -30,7 +30,17 @@ pub(crate) struct Manifest {
     pub(crate) artifact_type: Option<String>,
     /// Whether it is an image index or manifest list.
     pub(crate) is_index: bool,
+    /// The entries an index describes as image manifests (by their media
+    /// type), which list nothing: what they say matters only while they
+    /// may be deleted (`container::protect`).
+    pub(crate) leaves: Vec<String>,
 }
+
+/// The media types of manifests that list no other manifest.
+const LEAF_TYPES: [&str; 2] = [
+    "application/vnd.oci.image.manifest.v1+json",
+    "application/vnd.docker.distribution.manifest.v2+json",
+];
 
 /// Reads what matters of a manifest's bytes.
 pub(crate) fn parse(bytes: &[u8]) -> Result<Manifest, String> {
@@ -46,6 +56,12 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Manifest, String> {
             subject: index.subject().as_ref().map(|s| s.digest().to_string()),
             artifact_type: index.artifact_type().as_ref().map(ToString::to_string),
             is_index: true,
+            leaves: index
+                .manifests()
+                .iter()
+                .filter(|d| LEAF_TYPES.contains(&d.media_type().to_string().as_str()))
+                .map(|d| d.digest().to_string())
+                .collect(),
         })
     } else {
         let manifest = ImageManifest::from_reader(bytes).map_err(|e| e.to_string())?;
@@ -54,6 +70,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Manifest, String> {
             subject: manifest.subject().as_ref().map(|s| s.digest().to_string()),
             artifact_type: manifest.artifact_type().as_ref().map(ToString::to_string),
             is_index: false,
+            leaves: Vec::new(),
         })
     }
 }
@@ -92,6 +109,7 @@ mod tests {
         assert!(parsed.is_index);
         assert_eq!(parsed.children[0].1.as_deref(), Some("linux/arm64/v8"));
         assert_eq!(parsed.children[1].1.as_deref(), Some("attestation"));
+        assert_eq!(parsed.leaves.len(), 2, "both entries are image manifests");
 
         let referrer = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"application/spdx+json",
             "config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},

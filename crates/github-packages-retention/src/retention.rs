@@ -4,7 +4,7 @@
 //! (`container::protect`). Carrying a plan out is `execute.rs`.
 
 use chrono::Utc;
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt, stream};
 use github_packages::{Client, Owner, OwnerPackages, PackageRef, PackageType};
 
 use crate::container::graph::Facts;
@@ -12,7 +12,13 @@ use crate::container::protect;
 use crate::container::registry::{Registry, RegistryBuilder, RegistryError};
 use crate::plan::{PackagePlan, Plan};
 use crate::policy::Policy;
+use crate::progress::PlanProgress;
 use crate::{decide, listing};
+
+/// Packages planned at once. Each waits for its answers most of the time;
+/// what is in flight is bounded by the client's throttle and the
+/// registry's cap, and this bounds the listings held at once.
+const PACKAGES_AT_ONCE: usize = github_packages::DEFAULT_CONCURRENCY;
 
 /// Plans and carries out retention for one GitHub client.
 #[derive(Debug)]
@@ -91,19 +97,53 @@ impl Retention {
     /// When every name in `policy.packages` is literal (no `*` or `?`), the
     /// packages are fetched by name rather than listed, which is what a
     /// GitHub Actions token can do.
+    ///
+    /// Several packages are planned at once; the plan lists them in the
+    /// order they were selected. Of an image's manifests, only those that
+    /// can change a decision are read (`docs/github-behaviour.md`, "Which
+    /// manifests a plan reads").
     pub async fn plan(
         &self,
         owner: Owner,
         policy: &Policy,
     ) -> Result<Plan, github_packages::Error> {
+        self.plan_with_progress(owner, policy, &PlanProgress::new())
+            .await
+    }
+
+    /// [`plan`](Self::plan), counting how far it has come in `progress`.
+    pub async fn plan_with_progress(
+        &self,
+        owner: Owner,
+        policy: &Policy,
+        progress: &PlanProgress,
+    ) -> Result<Plan, github_packages::Error> {
         let owner_packages = self.client.packages(owner);
-        let names = selected(&owner_packages, policy).await?;
+        let probe = async {
+            if let Some(registry) = &self.registry
+                && policy.package_type == PackageType::Container
+            {
+                registry.probe().await;
+            }
+        };
+        let (names, ()) = futures::future::join(selected(&owner_packages, policy), probe).await;
+        let names = names?;
+        progress.selected(names.len());
         let made_at = Utc::now();
-        let mut packages = Vec::with_capacity(names.len());
-        for name in names {
-            let package = owner_packages.package(policy.package_type.clone(), name);
-            packages.push(self.plan_at(&package, policy, made_at).await?);
-        }
+        let packages = stream::iter(names)
+            .map(|name| {
+                let package = owner_packages.package(policy.package_type.clone(), name);
+                async move {
+                    let plan = self
+                        .plan_at(&package, policy, made_at, Some(progress))
+                        .await;
+                    progress.package_done();
+                    plan
+                }
+            })
+            .buffered(PACKAGES_AT_ONCE)
+            .try_collect()
+            .await?;
         Ok(Plan { made_at, packages })
     }
 
@@ -114,7 +154,7 @@ impl Retention {
         package: &PackageRef,
         policy: &Policy,
     ) -> Result<PackagePlan, github_packages::Error> {
-        self.plan_at(package, policy, Utc::now()).await
+        self.plan_at(package, policy, Utc::now(), None).await
     }
 
     async fn plan_at(
@@ -122,6 +162,7 @@ impl Retention {
         package: &PackageRef,
         policy: &Policy,
         now: chrono::DateTime<Utc>,
+        progress: Option<&PlanProgress>,
     ) -> Result<PackagePlan, github_packages::Error> {
         let container = *package.package_type() == PackageType::Container;
         let registry = self.registry.as_ref().filter(|_| container);
@@ -147,12 +188,12 @@ impl Retention {
         } else if container && (plan.deletions().next().is_some() || policy.deletes_broken()) {
             // Which versions are parts of others changes what the rules
             // select, so they decide again once the registry is read.
-            match protect::read_image(registry, listing.image.as_deref(), &mut plan).await {
-                Ok(()) => {
-                    plan.versions = decide(&protect::facts(&plan));
-                    protect::settle(&mut plan);
-                }
-                Err(why) => plan.block(why),
+            let image = listing.image.as_deref();
+            let read_all = policy.delete_orphans;
+            if let Err(why) =
+                protect::plan_image(registry, image, &mut plan, read_all, decide, progress).await
+            {
+                plan.block(why);
             }
         }
         Ok(plan)

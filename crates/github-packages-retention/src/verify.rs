@@ -134,6 +134,7 @@ pub(crate) async fn verify(
             registry,
             image,
             manifests,
+            progress: None,
         };
         let needs = reader.needed(&nodes, &stays).await?;
         let kept_now: HashSet<&str> = current

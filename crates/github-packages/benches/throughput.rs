@@ -12,53 +12,17 @@
 //! Name benchmarks as arguments to run only those
 //! (`cargo bench -p github-packages -- paging`).
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use futures::TryStreamExt;
 use github_packages::reqwest::header::{self, HeaderMap, HeaderValue};
 use github_packages::{Client, Owner, PackageRef, PackageType, RetryPolicy, Throttle, VersionId};
+use github_packages_fake::heap::{Counting, mib, peak_growth};
 use github_packages_fake::{Fake, FaultsSeed, LimitsSeed, PackageSeed, Seed, TokenSeed};
-
-/// Counts the heap in use and its high-water mark.
-struct Counting;
-
-static IN_USE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: every call is forwarded to the system allocator unchanged; the
-// counters only observe sizes.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwarded as is.
-        let pointer = unsafe { System.alloc(layout) };
-        if !pointer.is_null() {
-            let now = IN_USE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-        pointer
-    }
-
-    unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
-        // SAFETY: forwarded as is.
-        unsafe { System.dealloc(pointer, layout) };
-        IN_USE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-}
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
-
-/// The heap's growth over `IN_USE` at the start, at its highest, while
-/// `run` runs.
-async fn peak_growth<T>(run: impl Future<Output = T>) -> (T, usize) {
-    let base = IN_USE.load(Ordering::Relaxed);
-    PEAK.store(base, Ordering::Relaxed);
-    let value = run.await;
-    (value, PEAK.load(Ordering::Relaxed).saturating_sub(base))
-}
 
 const TOKEN: &str = "ghp_bench_alice";
 
@@ -84,10 +48,6 @@ fn tool(client: &Client) -> PackageRef {
     client
         .packages(Owner::org("acme"))
         .package(PackageType::Npm, "tool")
-}
-
-fn mib(bytes: usize) -> f64 {
-    bytes as f64 / (1024.0 * 1024.0)
 }
 
 /// (a) Listing 10,000 versions (100 pages) at 50 ms a page.

@@ -97,3 +97,22 @@ async fn slow_bodies_trickle() {
         started.elapsed()
     );
 }
+
+#[tokio::test]
+async fn a_busy_registry_refuses_the_next_requests_with_429_and_then_answers() {
+    let fake = start(seed(FaultsSeed {
+        registry_busy: 2,
+        ..FaultsSeed::default()
+    }))
+    .await;
+    for _ in 0..2 {
+        let busy = get(&fake, "/v2/", None).await;
+        assert_eq!(busy.status, 429);
+        assert_eq!(busy.header("retry-after"), Some("1"));
+        assert_eq!(busy.body["errors"][0]["code"], "TOOMANYREQUESTS");
+    }
+    // The REST API is not the registry: it was never refused.
+    let rest = get(&fake, "/orgs/acme/packages/npm/p", Some(ALICE)).await;
+    assert_eq!(rest.status, 200);
+    assert_eq!(get(&fake, "/v2/", None).await.status, 401);
+}

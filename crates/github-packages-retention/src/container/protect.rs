@@ -1,18 +1,25 @@
 //! What kept images need, and what goes with deleted ones
-//! (`docs/github-behaviour.md`, "Container images"). The manifest of every
-//! version is read from the registry, and the versions are related as
-//! `graph.rs` says: a part of a kept version (the manifests a kept index
-//! lists, at any depth; the cosign signatures, attestations and SBOMs and
-//! the referrers index of a kept digest; OCI 1.1 artifacts whose `subject`
-//! is kept — ghcr.io has no referrers API, so every manifest is read to
-//! find them) is kept; a part of deleted images only goes with them.
+//! (`docs/github-behaviour.md`, "Container images"). Manifests are read
+//! from the registry, and the versions are related as `graph.rs` says: a
+//! part of a kept version (the manifests a kept index lists, at any depth;
+//! the cosign signatures, attestations and SBOMs and the referrers index
+//! of a kept digest; OCI 1.1 artifacts whose `subject` is kept — ghcr.io
+//! has no referrers API, so manifests are read to find them) is kept; a
+//! part of deleted images only goes with them.
+//!
+//! Which manifests are read (`docs/github-behaviour.md`, "Which manifests
+//! a plan reads"): every one, but those a read index describes as image
+//! manifests (which list nothing) of versions the plan keeps — what such a
+//! manifest could add is a `subject`, which makes it a part of something,
+//! and a kept version's fate does not change by being a part. Deleting
+//! orphans needs every `subject`, so that rule reads them all.
 //!
 //! If a manifest cannot be read, the answer is an error, and nothing in
 //! the package may be deleted. Planning runs this on the plan; execution
 //! runs it again on the package's current listing before deleting
 //! (`verify.rs`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use futures::{StreamExt, stream};
 
@@ -20,10 +27,17 @@ use super::graph::{Facts, Graph, Node, Role};
 use super::registry::Registry;
 use crate::decide::keep_what_github_refuses;
 use crate::manifest::Manifest;
-use crate::plan::{Action, PackagePlan, Reason};
+use crate::plan::{Action, PackagePlan, Reason, VersionPlan};
+use crate::progress::PlanProgress;
 
-/// Manifests read at once.
-const FETCHES_AT_ONCE: usize = 8;
+/// Manifests asked for at once by one package; the registry's own cap
+/// ([`Registry`]'s concurrency) bounds what is in flight over all of them.
+const FETCHES_AT_ONCE: usize = 64;
+
+/// Rounds of reading a plan makes by the rule before it reads whatever is
+/// left: indexes nested deeper than this (none seen in practice) cost the
+/// reads of the rest rather than a round a level.
+const ROUNDS: usize = 4;
 
 /// Reads manifests of one image through a cache by digest.
 pub(crate) struct Reader<'a> {
@@ -31,10 +45,12 @@ pub(crate) struct Reader<'a> {
     /// `owner/name`, lower case.
     pub(crate) image: &'a str,
     pub(crate) manifests: &'a mut BTreeMap<String, Manifest>,
+    /// Counts what is wanted and read, when someone watches.
+    pub(crate) progress: Option<&'a PlanProgress>,
 }
 
 impl Reader<'_> {
-    /// Reads the manifests of `digests` not read yet, a few at once; the
+    /// Reads the manifests of `digests` not read yet, many at once; the
     /// first failure is the answer.
     async fn fetch(&mut self, digests: &[String]) -> Result<(), String> {
         let mut wanted: Vec<&String> = digests
@@ -43,6 +59,9 @@ impl Reader<'_> {
             .collect();
         wanted.sort_unstable();
         wanted.dedup();
+        if let Some(progress) = self.progress {
+            progress.wanted(wanted.len());
+        }
         let (registry, image) = (self.registry, self.image);
         let mut results = stream::iter(wanted)
             .map(|digest| async move { (digest.clone(), registry.manifest(image, digest).await) })
@@ -56,13 +75,18 @@ impl Reader<'_> {
                 )
             })?;
             self.manifests.insert(digest, manifest);
+            if let Some(progress) = self.progress {
+                progress.read();
+            }
         }
         Ok(())
     }
 
     /// For each of `nodes`, the reason the graph gives it, if any
-    /// ([`Graph::settle`]), once every manifest is read. `also_kept` names
-    /// digests to treat as kept although no node lists them.
+    /// ([`Graph::settle`]), once every manifest that matters is read (all
+    /// but those of kept nodes that a read index describes as image
+    /// manifests). `also_kept` names digests to treat as kept although no
+    /// node lists them.
     pub(crate) async fn needed(
         &mut self,
         nodes: &[Node<'_>],
@@ -77,7 +101,13 @@ impl Reader<'_> {
                 role: Role::Kept,
             });
         }
-        let names: Vec<String> = nodes.iter().map(|n| n.name.to_owned()).collect();
+        let leaves = leaves(self.manifests);
+        let names: Vec<String> = nodes
+            .iter()
+            .filter(|n| n.role == Role::Candidate || !leaves.contains(n.name))
+            .map(|n| n.name.to_owned())
+            .collect();
+        drop(leaves);
         self.fetch(&names).await?;
         let mut reasons = Graph::new(&nodes, self.manifests).settle(&nodes);
         reasons.truncate(listed);
@@ -103,24 +133,82 @@ impl Registry {
     }
 }
 
-/// Reads the manifest of every version of `plan`, the plan of the image at
-/// `image`, from `registry`; or says why that cannot be done.
-pub(crate) async fn read_image(
+/// Reads from `registry` the manifests `plan`, the plan of the image at
+/// `image`, needs, and settles it: after each round of reads the rules
+/// decide again (`decide`, given what the graph shows so far) and the
+/// graph settles, until every unread manifest is one that cannot matter
+/// (see the module's comment); `read_all` reads every one. Or says why it
+/// cannot be done.
+pub(crate) async fn plan_image(
     registry: Option<&Registry>,
     image: Option<&str>,
     plan: &mut PackagePlan,
+    read_all: bool,
+    decide: impl Fn(&Facts) -> Vec<VersionPlan>,
+    progress: Option<&PlanProgress>,
 ) -> Result<(), String> {
-    match (registry, image) {
-        (None, _) => Err(
-            "no container registry is known for this API, so kept images cannot be checked; \
-             name one"
-                .to_owned(),
-        ),
-        (_, None) => {
-            Err("GitHub did not say whose package it is, so its image cannot be found".to_owned())
+    let (registry, image) = match (registry, image) {
+        (None, _) => {
+            return Err(
+                "no container registry is known for this API, so kept images cannot be \
+                 checked; name one"
+                    .to_owned(),
+            );
         }
-        (Some(registry), Some(image)) => read_all(registry, image, plan).await,
+        (_, None) => {
+            return Err(
+                "GitHub did not say whose package it is, so its image cannot be found".to_owned(),
+            );
+        }
+        (Some(registry), Some(image)) => (registry, image),
+    };
+    // First the tagged versions (images, signatures, referrers indexes):
+    // the indexes among them describe most of the rest.
+    let mut wanted: Vec<String> = plan
+        .versions
+        .iter()
+        .filter(|v| read_all || !v.tags.is_empty())
+        .map(|v| v.name.clone())
+        .collect();
+    for round in 1.. {
+        Reader {
+            registry,
+            image,
+            manifests: &mut plan.manifests,
+            progress,
+        }
+        .fetch(&wanted)
+        .await?;
+        plan.versions = decide(&facts(plan));
+        settle(plan);
+        wanted = unread(plan, round >= ROUNDS);
+        if wanted.is_empty() {
+            break;
+        }
     }
+    Ok(())
+}
+
+/// The digests every manifest in `manifests` describes as an image
+/// manifest.
+fn leaves(manifests: &BTreeMap<String, Manifest>) -> HashSet<&str> {
+    manifests
+        .values()
+        .flat_map(|m| m.leaves.iter().map(String::as_str))
+        .collect()
+}
+
+/// The versions of `plan` whose manifests are unread and may matter:
+/// all (`all`), or all but those a read index describes as image
+/// manifests and the plan keeps.
+fn unread(plan: &PackagePlan, all: bool) -> Vec<String> {
+    let leaves = leaves(&plan.manifests);
+    plan.versions
+        .iter()
+        .filter(|v| !plan.manifests.contains_key(&v.name))
+        .filter(|v| all || v.action() == Action::Delete || !leaves.contains(v.name.as_str()))
+        .map(|v| v.name.clone())
+        .collect()
 }
 
 /// Reads the manifest of every version of `plan`, the plan of the image at
@@ -131,6 +219,7 @@ async fn read_all(registry: &Registry, image: &str, plan: &mut PackagePlan) -> R
         registry,
         image,
         manifests: &mut plan.manifests,
+        progress: None,
     }
     .fetch(&names)
     .await

@@ -4,6 +4,11 @@
 //! its checks on where a token may go, and the bounded reads share one
 //! client and its settings).
 //!
+//! At most [`DEFAULT_REGISTRY_CONCURRENCY`] requests are in flight at once (or
+//! what [`RegistryBuilder::concurrency`] says); a read the registry answers
+//! with 429 or a 5xx, or whose connection breaks, is tried again after a
+//! pause (`Retry-After` when given) before its error counts.
+//!
 //! Every answer is read with a bound, nothing follows a redirect, a
 //! manifest must hash to the digest asked for, and the GitHub token is
 //! sent only to the registry itself or to a sign-in endpoint on the
@@ -13,7 +18,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use github_packages::reqwest::{self, StatusCode, Url, header};
@@ -42,6 +47,39 @@ const MAX_TAG_PAGES: usize = 100;
 
 /// Tags asked for per page of a tag list.
 const TAGS_PER_PAGE: usize = 1000;
+
+/// Registry requests in flight at once unless
+/// [`RegistryBuilder::concurrency`] says otherwise. GitHub publishes no
+/// limits for ghcr.io (`docs/github-behaviour.md`, "Container images");
+/// its REST API allows 100 concurrent requests, and 32 small manifest
+/// GETs stay at a third of that while a plan of four packages at 50 ms a
+/// request finishes in under half a second (BENCHMARKS.md, "Planning").
+pub const DEFAULT_REGISTRY_CONCURRENCY: usize = 32;
+
+/// Times one read is sent before a busy or failing registry's answer
+/// counts as its error.
+const READ_ATTEMPTS: u32 = 3;
+
+/// The pause before the second attempt of a read; it doubles after.
+const FIRST_PAUSE: Duration = Duration::from_millis(500);
+
+/// The longest pause between attempts, whatever `Retry-After` asks for.
+const MAX_PAUSE: Duration = Duration::from_secs(20);
+
+/// Why a registry request failed, and whether sending it again may help.
+enum Failure {
+    /// For good.
+    Final(String),
+    /// The registry was busy or failing (429, 5xx, a broken connection),
+    /// and asked to wait this long if it said.
+    Busy(String, Option<Duration>),
+}
+
+impl From<String> for Failure {
+    fn from(error: String) -> Self {
+        Self::Final(error)
+    }
+}
 
 /// How a repository's manifests are asked for, once signed in.
 #[derive(Clone)]
@@ -96,12 +134,16 @@ pub struct Registry {
     http: reqwest::Client,
     token: Option<String>,
     /// How the registry asks for sign-ins, once probed.
-    challenge: Mutex<Option<Challenge>>,
-    /// What the sign-in gave, per scope (`repository:owner/name:pull`).
+    challenge: tokio::sync::OnceCell<Challenge>,
+    /// What the sign-in gave, per scope (`repository:owner/name:pull`):
+    /// one sign-in per repository for as long as the registry takes it.
     signed_in: Mutex<HashMap<String, Credential>>,
-    /// Held while signing in, so that requests made at once share one
-    /// sign-in.
-    signing_in: tokio::sync::Mutex<()>,
+    /// Per scope, held while signing in, so that requests made at once for
+    /// one repository share one sign-in (and other repositories wait for
+    /// none).
+    signing_in: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// The requests that may be in flight at once.
+    slots: tokio::sync::Semaphore,
 }
 
 impl fmt::Debug for Registry {
@@ -127,6 +169,7 @@ pub struct RegistryBuilder {
     token: Option<String>,
     api_root: Option<String>,
     allow_insecure_http: bool,
+    concurrency: usize,
 }
 
 impl RegistryBuilder {
@@ -173,6 +216,13 @@ impl RegistryBuilder {
         self
     }
 
+    /// At most `requests` registry requests in flight at once
+    /// ([`DEFAULT_REGISTRY_CONCURRENCY`] unless set; at least 1).
+    pub fn concurrency(mut self, requests: usize) -> Self {
+        self.concurrency = requests.max(1);
+        self
+    }
+
     /// Checks the settings and builds the registry.
     pub fn build(self) -> Result<Registry, RegistryError> {
         let url = &self.url;
@@ -212,9 +262,10 @@ impl RegistryBuilder {
             allow_insecure_http: self.allow_insecure_http,
             http,
             token: self.token,
-            challenge: Mutex::default(),
+            challenge: tokio::sync::OnceCell::new(),
             signed_in: Mutex::default(),
-            signing_in: tokio::sync::Mutex::const_new(()),
+            signing_in: Mutex::default(),
+            slots: tokio::sync::Semaphore::new(self.concurrency),
         })
     }
 }
@@ -233,6 +284,7 @@ impl Registry {
             token: None,
             api_root: None,
             allow_insecure_http: false,
+            concurrency: DEFAULT_REGISTRY_CONCURRENCY,
         }
     }
 
@@ -340,7 +392,8 @@ impl Registry {
     /// The headers and bytes (at most `max` of them) of the answer to the
     /// request `build` makes about the image at `path`, signing in for
     /// `access` first if need be, and again if the registry no longer
-    /// takes the sign-in.
+    /// takes the sign-in. A read is sent again while the registry is busy
+    /// or failing, up to [`READ_ATTEMPTS`] times; a push is sent once.
     async fn send(
         &self,
         path: &str,
@@ -348,6 +401,36 @@ impl Registry {
         max: usize,
         build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
     ) -> Result<(header::HeaderMap, Vec<u8>), String> {
+        let mut pause = FIRST_PAUSE;
+        let mut attempt = 1;
+        loop {
+            match self.send_once(path, access, max, &build).await {
+                Ok(answer) => return Ok(answer),
+                Err(Failure::Final(error)) => return Err(error),
+                Err(Failure::Busy(error, asked)) => {
+                    if access == Access::Push || attempt == READ_ATTEMPTS {
+                        return Err(match attempt {
+                            1 => error,
+                            n => format!("{error}, {n} times"),
+                        });
+                    }
+                    tokio::time::sleep(asked.unwrap_or(pause).min(MAX_PAUSE)).await;
+                    pause *= 2;
+                    attempt += 1;
+                }
+            }
+        }
+    }
+
+    /// One attempt of [`send`](Self::send), within [`REQUEST_TIMEOUT`] and
+    /// one of the registry's slots.
+    async fn send_once(
+        &self,
+        path: &str,
+        access: Access,
+        max: usize,
+        build: &impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+    ) -> Result<(header::HeaderMap, Vec<u8>), Failure> {
         let read = async {
             let mut challenge = None;
             for fresh in [false, true] {
@@ -360,10 +443,11 @@ impl Registry {
                     (Credential::Basic, Some(token)) => request.basic_auth(USER, Some(token)),
                     _ => request,
                 };
+                let _slot = self.slots.acquire().await.map_err(|e| e.to_string())?;
                 let response = request
                     .send()
                     .await
-                    .map_err(|e| self.shown(&e.without_url().to_string()))?;
+                    .map_err(|e| Failure::Busy(self.shown(&e.without_url().to_string()), None))?;
                 let status = response.status();
                 if status == StatusCode::UNAUTHORIZED && !fresh {
                     challenge = Some(parse_challenge(response.headers()));
@@ -375,11 +459,15 @@ impl Registry {
                 let headers = response.headers().clone();
                 return Ok((headers, read_bounded(response, max).await?));
             }
-            Err("the registry refused the sign-in it gave".to_owned())
+            Err(Failure::Final(
+                "the registry refused the sign-in it gave".to_owned(),
+            ))
         };
         match tokio::time::timeout(REQUEST_TIMEOUT, read).await {
             Ok(result) => result,
-            Err(_) => Err(format!("the registry took over {REQUEST_TIMEOUT:?}")),
+            Err(_) => Err(Failure::Final(format!(
+                "the registry took over {REQUEST_TIMEOUT:?}"
+            ))),
         }
     }
 
@@ -392,7 +480,7 @@ impl Registry {
         access: Access,
         challenge: Option<Challenge>,
         fresh: bool,
-    ) -> Result<Credential, String> {
+    ) -> Result<Credential, Failure> {
         let scope = format!("repository:{path}:{}", access.actions());
         let cached = || {
             self.signed_in
@@ -404,7 +492,14 @@ impl Registry {
         if !fresh && let Some(credential) = cached() {
             return Ok(credential);
         }
-        let _turn = self.signing_in.lock().await;
+        let turn = Arc::clone(
+            self.signing_in
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .entry(scope.clone())
+                .or_default(),
+        );
+        let _turn = turn.lock().await;
         if !fresh && let Some(credential) = cached() {
             return Ok(credential);
         }
@@ -427,33 +522,31 @@ impl Registry {
         Ok(credential)
     }
 
+    /// Asks how the registry signs in now, so that the first reads need
+    /// not wait for it; a failure is left for those reads to meet.
+    pub(crate) async fn probe(&self) {
+        let _ = self.challenge().await;
+    }
+
     /// How the registry asks for sign-ins: its answer to `GET /v2/`
     /// without credentials, asked once.
-    async fn challenge(&self) -> Result<Challenge, String> {
-        if let Some(known) = self
-            .challenge
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-        {
-            return Ok(known);
-        }
-        let response = self
-            .http
-            .get(format!("{}/v2/", self.url))
-            .send()
+    async fn challenge(&self) -> Result<Challenge, Failure> {
+        self.challenge
+            .get_or_try_init(|| async {
+                let response = self
+                    .http
+                    .get(format!("{}/v2/", self.url))
+                    .send()
+                    .await
+                    .map_err(|e| Failure::Busy(self.shown(&e.without_url().to_string()), None))?;
+                match response.status() {
+                    StatusCode::UNAUTHORIZED => Ok(parse_challenge(response.headers())),
+                    status if status.is_success() => Ok(Challenge::None),
+                    _ => Err(self.refusal("the registry", response).await),
+                }
+            })
             .await
-            .map_err(|e| self.shown(&e.without_url().to_string()))?;
-        let challenge = match response.status() {
-            StatusCode::UNAUTHORIZED => parse_challenge(response.headers()),
-            status if status.is_success() => Challenge::None,
-            _ => return Err(self.refusal("the registry", response).await),
-        };
-        *self
-            .challenge
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(challenge.clone());
-        Ok(challenge)
+            .cloned()
     }
 
     /// The registry token for `scope` (`repository:acme/app:pull`), from
@@ -464,7 +557,7 @@ impl Registry {
         realm: &str,
         service: Option<&str>,
         scope: &str,
-    ) -> Result<String, String> {
+    ) -> Result<String, Failure> {
         let mut url = Url::parse(realm).map_err(|_| {
             format!(
                 "the registry names a sign-in endpoint that is not a URL: {}",
@@ -473,18 +566,18 @@ impl Registry {
         })?;
         let origin = url.origin().ascii_serialization();
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(format!(
+            return Err(Failure::Final(format!(
                 "the registry names a sign-in endpoint that is not http or https: {}",
                 self.shown(&origin)
-            ));
+            )));
         }
         if self.token.is_some() {
             if !self.trusted.contains(&origin) {
-                return Err(format!(
+                return Err(Failure::Final(format!(
                     "the registry sends sign-ins to {}, which is neither the registry nor the \
                      GitHub API, so the token is not sent there",
                     self.shown(&origin)
-                ));
+                )));
             }
             check_plain_http(
                 "the registry's sign-in endpoint",
@@ -501,9 +594,12 @@ impl Registry {
             request = request.basic_auth(USER, Some(token));
         }
         let response = request.send().await.map_err(|e| {
-            format!(
-                "cannot sign in to the registry: {}",
-                self.shown(&e.without_url().to_string())
+            Failure::Busy(
+                format!(
+                    "cannot sign in to the registry: {}",
+                    self.shown(&e.without_url().to_string())
+                ),
+                None,
             )
         })?;
         if !response.status().is_success() {
@@ -521,13 +617,17 @@ impl Registry {
             .token
             .or(granted.access_token)
             .filter(|t| !t.is_empty())
-            .ok_or_else(|| "the registry's sign-in did not answer with a token".to_owned())
+            .ok_or_else(|| {
+                Failure::Final("the registry's sign-in did not answer with a token".to_owned())
+            })
     }
 
     /// One sentence about an unsuccessful answer: its status and the first
-    /// error the body names, scrubbed.
-    async fn refusal(&self, who: &str, response: reqwest::Response) -> String {
+    /// error the body names, scrubbed; busy if the status says the
+    /// registry is pressed or failing (429, 5xx).
+    async fn refusal(&self, who: &str, response: reqwest::Response) -> Failure {
         let status = response.status();
+        let asked = retry_after(response.headers());
         let body = read_bounded(response, MAX_SMALL_BODY)
             .await
             .unwrap_or_default();
@@ -541,9 +641,14 @@ impl Registry {
                     None => code.to_owned(),
                 })
             });
-        match message {
+        let sentence = match message {
             Some(message) => format!("{who} answered {status} ({})", self.shown(&message)),
             None => format!("{who} answered {status}"),
+        };
+        if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
+            Failure::Busy(sentence, asked)
+        } else {
+            Failure::Final(sentence)
         }
     }
 
@@ -552,6 +657,12 @@ impl Registry {
     fn shown(&self, text: &str) -> String {
         Scrub::new(self.token.as_deref()).bounded(text, MAX_ERROR)
     }
+}
+
+/// The pause a `Retry-After: <seconds>` header asks for, if any.
+fn retry_after(headers: &header::HeaderMap) -> Option<Duration> {
+    let seconds = headers.get(header::RETRY_AFTER)?.to_str().ok()?;
+    seconds.trim().parse().ok().map(Duration::from_secs)
 }
 
 /// The next page of a tag list, from `Link: <…>; rel="next"`, if it is on
