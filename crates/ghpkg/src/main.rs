@@ -582,10 +582,16 @@ pub(crate) async fn ctrl_c() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
+/// Whether progress is drawn: standard error is a terminal and the output
+/// is for people.
+fn shows_progress(out: &Out) -> bool {
+    !out.json && std::io::stderr().is_terminal()
+}
+
 /// A spinner for planning on standard error, when it is a terminal and
 /// the output is for people.
 fn planning_bar(out: &Out) -> Option<ProgressBar> {
-    if out.json || !std::io::stderr().is_terminal() {
+    if !shows_progress(out) {
         return None;
     }
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
@@ -601,7 +607,7 @@ fn planning_bar(out: &Out) -> Option<ProgressBar> {
 /// is for people.
 pub(crate) fn progress(total: u64, out: &Out) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    if out.json || !std::io::stderr().is_terminal() {
+    if !shows_progress(out) {
         bar.set_draw_target(ProgressDrawTarget::hidden());
     }
     if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} {elapsed} (eta {eta})") {

@@ -422,8 +422,9 @@ impl Registry {
         }
     }
 
-    /// One attempt of [`send`](Self::send), within [`REQUEST_TIMEOUT`] and
-    /// one of the registry's slots.
+    /// One attempt of [`send`](Self::send): one of the registry's slots,
+    /// then the attempt within [`REQUEST_TIMEOUT`] (waiting for the slot
+    /// does not count).
     async fn send_once(
         &self,
         path: &str,
@@ -431,6 +432,7 @@ impl Registry {
         max: usize,
         build: &impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
     ) -> Result<(header::HeaderMap, Vec<u8>), Failure> {
+        let _slot = self.slots.acquire().await.map_err(|e| e.to_string())?;
         let read = async {
             let mut challenge = None;
             for fresh in [false, true] {
@@ -443,7 +445,6 @@ impl Registry {
                     (Credential::Basic, Some(token)) => request.basic_auth(USER, Some(token)),
                     _ => request,
                 };
-                let _slot = self.slots.acquire().await.map_err(|e| e.to_string())?;
                 let response = request
                     .send()
                     .await
